@@ -1,0 +1,375 @@
+/*
+ * bootstrap: the fgboot FunctionGraph custom runtime.
+ *
+ *   bootstrap                 serve invocations from $RUNTIME_API_ADDR forever
+ *   bootstrap invoke EVENT    run one event locally (JSON text, @file or -)
+ *   bootstrap --help | --version
+ *
+ * This file owns main(), the invocation loop and the process exit codes;
+ * everything else lives in lib/ (which never prints or exits) and handlers/.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/opensslv.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "lib/backoff.h"
+#include "lib/buf.h"
+#include "lib/cloud.h"
+#include "lib/config.h"
+#include "lib/context.h"
+#include "lib/event.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/report.h"
+#include "lib/runtime.h"
+
+#ifndef FGBOOT_VERSION
+#define FGBOOT_VERSION "0.1.0"
+#endif
+
+#define EXIT_USAGE 2
+#define POST_RETRY_MS 60000LL /* keep trying to deliver one answer for this long */
+
+static volatile sig_atomic_t stop_flag;
+
+/* What lives for the whole process. */
+struct app {
+	struct cfg cfg;
+	struct cloud *cloud;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	const struct handler *h;
+
+	fprintf(f,
+		"usage: bootstrap                 serve FunctionGraph invocations (needs RUNTIME_API_ADDR)\n"
+		"       bootstrap invoke EVENT    run one event: JSON text, @file, or - for stdin\n"
+		"       bootstrap --version | --help\n"
+		"\nactions:\n");
+	for (h = handler_table; h->action != NULL; h++)
+		fprintf(f, "  %-12s %s\n", h->action, h->summary);
+	fprintf(f, "\nConfiguration comes from RUNTIME_USERDATA, then the environment: action, clusterId,\n"
+		   "region, domain, cceEndpoint, ecsEndpoint, projectId, ak, sk, logLevel (see README).\n");
+}
+
+static void version(void)
+{
+	printf("fgboot %s (libcurl %s, %s, jansson %s)\n", FGBOOT_VERSION,
+	       curl_version_info(CURLVERSION_NOW)->version, OPENSSL_VERSION_TEXT, JANSSON_VERSION);
+}
+
+/* Secrets from the configuration stay registered across invocations. */
+static void app_register_secrets(const struct app *a)
+{
+	log_secret(a->cfg.ak);
+	log_secret(a->cfg.sk);
+	log_secret(a->cfg.token);
+}
+
+static const char *app_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+static int app_init(struct app *a, int invoke_mode, struct err *e)
+{
+	enum log_level lvl;
+
+	a->cloud = NULL;
+	if (cfg_load(&a->cfg, app_getenv, invoke_mode) != 0)
+		return err_set(e, "OutOfMemory", "out of memory reading the configuration");
+	if (a->cfg.log_level != NULL && log_level_parse(a->cfg.log_level, &lvl) == 0)
+		log_set_level(lvl);
+	app_register_secrets(a);
+	if ((a->cloud = cloud_new(e)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void app_release(struct app *a)
+{
+	cloud_free(a->cloud);
+	cfg_release(&a->cfg);
+}
+
+/* Checks what needs no event; the first problem found wins. */
+static int app_unknown_action(const char *action, struct err *e)
+{
+	const struct handler *h;
+	struct buf names;
+
+	buf_init(&names, BUF_MAX_SMALL);
+	for (h = handler_table; h->action != NULL; h++)
+		if (buf_printf(&names, "%s%s", names.len ? ", " : "", h->action) != 0)
+			break;
+	err_set(e, "UnknownAction", "unknown action '%s': use one of %s", action, buf_str(&names));
+	buf_release(&names);
+	return -1;
+}
+
+/*
+ * Runs one event through the handlers and renders the answer into out.
+ * Returns 1 when the answer is an error (posted to /error), 0 otherwise.
+ */
+static int app_handle(struct app *a, const struct ctx *ctx, const char *body, size_t len,
+		      struct buf *out)
+{
+	const struct handler *h;
+	struct event ev;
+	struct params p;
+	struct report r;
+	struct err e, eerr;
+	long long t0 = backoff_now_ms();
+	int is_error, parsed;
+
+	event_init(&ev);
+	params_init(&p);
+	report_init(&r, "");
+	err_clear(&e);
+	err_clear(&eerr);
+
+	parsed = event_parse(body, len, &ev, &eerr) == 0;
+	if (a->cfg.error.code[0] != '\0') {
+		report_fail(&r, &a->cfg.error);
+	} else if (!parsed) {
+		report_fail(&r, &eerr);
+	} else if (params_resolve(&ev, &a->cfg, handler_exists, &p, &e) != 0) {
+		report_set_action(&r, ev.action);
+		report_fail(&r, &e);
+	} else if (report_set_action(&r, p.action), (h = handler_find(p.action)) == NULL) {
+		app_unknown_action(p.action, &e);
+		report_fail(&r, &e);
+	} else {
+		cloud_begin(a->cloud, ctx, &a->cfg);
+		h->fn(a->cloud, &p, &r);
+	}
+
+	is_error = report_is_error(&r);
+	if (report_render(&r, ev.kind == EVENT_APIG, out) != 0) {
+		buf_clear(out);
+		if (buf_puts(out, "{\"status\":\"error\",\"errorType\":\"OutOfMemory\","
+				  "\"errorMessage\":\"out of memory rendering the result\"}") != 0)
+			log_error("out of memory rendering the result");
+		is_error = 1;
+	}
+	if (r.fatal.code[0] != '\0')
+		log_error("%s: %s", r.fatal.code, r.fatal.msg);
+	log_info("%s %s: %d requested, %d skipped, %d failed, %d cloud calls, %lld ms",
+		 r.action[0] ? r.action : "(no action)", is_error ? "error" : "success", r.nrequested,
+		 r.nskipped, r.nfailed, r.fatal.code[0] ? 0 : cloud_calls(a->cloud),
+		 backoff_now_ms() - t0);
+	report_release(&r);
+	params_release(&p);
+	event_release(&ev);
+	return is_error;
+}
+
+/* Delivers one answer, retrying transport failures and 5xx for a bounded time. */
+static void serve_post(struct runtime *rt, const char *id, int is_error, const struct buf *out)
+{
+	struct backoff bo;
+	struct err e;
+	long long until = backoff_now_ms() + POST_RETRY_MS;
+	long status, delay;
+
+	backoff_init(&bo, 50, 2000);
+	for (;;) {
+		if (runtime_post(rt, id, is_error, buf_str(out), out->len, &status, &e) == 0)
+			return;
+		if (status >= 400 && status < 500) {
+			log_error("runtime API refused the answer: %s; dropping it", e.msg);
+			return;
+		}
+		delay = backoff_next(&bo);
+		if (backoff_now_ms() + delay > until) {
+			log_error("runtime API: %s; gave up delivering the answer", e.msg);
+			return;
+		}
+		log_warn("runtime API: %s; retrying in %ld ms", e.msg, delay);
+		(void)backoff_sleep(delay, NULL);
+	}
+}
+
+static void serve_one(struct app *a, struct runtime *rt, const struct invocation *inv)
+{
+	struct ctx ctx;
+	struct buf out;
+	struct err e;
+	int is_error;
+
+	ctx_init(&ctx);
+	buf_init(&out, BUF_MAX_RESULT);
+	err_clear(&e);
+	log_set_request(inv->request_id);
+	if (ctx_from_invocation(&ctx, inv, &a->cfg, &e) != 0) {
+		struct report r;
+
+		report_init(&r, "");
+		report_fail(&r, &e);
+		is_error = 1;
+		if (report_render(&r, 0, &out) != 0 && buf_puts(&out, "{\"status\":\"error\"}") != 0)
+			log_error("out of memory rendering the result");
+		report_release(&r);
+	} else {
+		is_error = app_handle(a, &ctx, buf_str(&inv->resp.body), inv->resp.body.len, &out);
+	}
+	serve_post(rt, inv->request_id, is_error, &out);
+	buf_release(&out);
+	ctx_release(&ctx);
+	/* This invocation's credentials are gone: stop matching them, keep the configured ones. */
+	log_forget_secrets();
+	app_register_secrets(a);
+	log_set_request(NULL);
+}
+
+static int serve(struct app *a, const char *addr)
+{
+	struct runtime *rt;
+	struct invocation inv;
+	struct backoff bo;
+	struct err e;
+	long delay;
+
+	err_clear(&e);
+	if ((rt = runtime_new(addr, &e)) == NULL) {
+		log_error("%s", e.msg);
+		return 1;
+	}
+	log_info("fgboot %s serving %s; CA store %s; configuration %s%s", FGBOOT_VERSION, addr,
+		 http_ca_source(), a->cfg.error.code[0] ? "UNUSABLE: " : "ok",
+		 a->cfg.error.code[0] ? a->cfg.error.msg : "");
+	invocation_init(&inv);
+	backoff_init(&bo, 50, 2000);
+	while (!stop_flag) {
+		if (runtime_next(rt, &inv, &stop_flag, &e) != 0) {
+			if (stop_flag)
+				break;
+			delay = backoff_next(&bo);
+			log_warn("runtime API: %s; retrying in %ld ms", e.msg, delay);
+			(void)backoff_sleep(delay, &stop_flag);
+			continue;
+		}
+		backoff_reset(&bo);
+		serve_one(a, rt, &inv);
+	}
+	log_info("stopping on signal");
+	invocation_release(&inv);
+	runtime_free(rt);
+	return 0;
+}
+
+/* Reads the EVENT argument of `invoke`: JSON text, @file, or - for stdin. */
+static int read_event_arg(const char *arg, struct buf *out, struct err *e)
+{
+	char chunk[65536];
+	FILE *f = NULL;
+	size_t n;
+	int rc = -1;
+
+	if (strcmp(arg, "-") != 0 && arg[0] != '@') {
+		if (buf_puts(out, arg) != 0)
+			return err_set(e, "InvalidEvent", "event too large");
+		return 0;
+	}
+	f = strcmp(arg, "-") == 0 ? stdin : fopen(arg + 1, "rb");
+	if (f == NULL)
+		return err_set(e, "InvalidEvent", "cannot open %s: %s", arg + 1, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (buf_append(out, chunk, n) != 0) {
+			err_set(e, "InvalidEvent", "event larger than %u bytes", BUF_MAX_EVENT);
+			goto out;
+		}
+	}
+	rc = ferror(f) ? err_set(e, "InvalidEvent", "read error on %s", arg) : 0;
+out:
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static int invoke(struct app *a, const char *arg)
+{
+	struct ctx ctx;
+	struct buf event, out;
+	struct err e;
+	int is_error = 1;
+
+	ctx_init(&ctx);
+	buf_init(&event, BUF_MAX_EVENT);
+	buf_init(&out, BUF_MAX_RESULT);
+	err_clear(&e);
+	if (read_event_arg(arg, &event, &e) != 0 ||
+	    ctx_for_local(&ctx, &a->cfg, backoff_now_ms(), &e) != 0) {
+		fprintf(stderr, "bootstrap invoke: %s\n", e.msg);
+		goto out;
+	}
+	is_error = app_handle(a, &ctx, buf_str(&event), event.len, &out);
+	printf("%s\n", buf_str(&out));
+out:
+	ctx_release(&ctx);
+	buf_release(&event);
+	buf_release(&out);
+	return is_error ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa;
+	struct app app;
+	struct err e;
+	const char *addr = getenv("RUNTIME_API_ADDR");
+	int invoke_mode = argc >= 2 && strcmp(argv[1], "invoke") == 0;
+	int rc;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		version();
+		return 0;
+	}
+	if ((invoke_mode && argc != 3) || (!invoke_mode && argc != 1)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!invoke_mode && (addr == NULL || *addr == '\0')) {
+		fprintf(stderr, "bootstrap: RUNTIME_API_ADDR is not set: FunctionGraph sets it for a "
+				"custom runtime; to try an event locally use `bootstrap invoke EVENT`\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err_clear(&e);
+	if (invoke_mode)
+		log_use_stderr(1);
+	if (http_global_init(&e) != 0 || app_init(&app, invoke_mode, &e) != 0) {
+		log_error("cannot start: %s", e.msg);
+		return 1;
+	}
+	rc = invoke_mode ? invoke(&app, argv[2]) : serve(&app, addr);
+	app_release(&app);
+	log_forget_secrets();
+	http_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * cce: the CCE v3 calls the handlers need, as typed functions (spec 3).
+ * JSON stays inside this module; handlers see plain structs.
+ */
+#ifndef FG_CCE_H
+#define FG_CCE_H
+
+#include "cloud.h"
+#include "err.h"
+
+struct cce_cluster {
+	char name[128];
+	char phase[32]; /* Available, Hibernating, Hibernation, Awaking, ... */
+};
+
+/* GET /api/v3/projects/{project}/clusters/{id}. 0, or -1 with res and e describing the failure. */
+int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out,
+		    struct cloud_result *res, struct err *e) FG_WUR;
+
+/* POST .../clusters/{id}/operation/{op}, op being "hibernate" or "awake". */
+int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_result *res,
+		  struct err *e) FG_WUR;
+
+#endif

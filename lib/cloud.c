@@ -1,0 +1,268 @@
+/* cloud: see cloud.h. */
+#include "cloud.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backoff.h"
+#include "http.h"
+
+#define CLOUD_CONNECT_MS 5000L
+#define CLOUD_CALL_MAX_MS 30000L /* one attempt never waits longer than this */
+#define CLOUD_MAX_ATTEMPTS 5
+#define CLOUD_BACKOFF_BASE_MS 200L
+#define CLOUD_BACKOFF_CAP_MS 5000L
+
+struct cloud {
+	struct http *http;
+	const struct ctx *ctx;
+	const struct cfg *cfg;
+	struct http_resp resp;
+	struct buf url;
+	struct backoff backoff;
+	int calls;
+};
+
+void cloud_result_init(struct cloud_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void cloud_result_release(struct cloud_result *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->json);
+	cloud_result_init(r);
+}
+
+struct cloud *cloud_new(struct err *e)
+{
+	struct cloud *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		err_set(e, "OutOfMemory", "out of memory");
+		return NULL;
+	}
+	http_resp_init(&c->resp, BUF_MAX_CLOUD);
+	buf_init(&c->url, BUF_MAX_SMALL);
+	backoff_init(&c->backoff, CLOUD_BACKOFF_BASE_MS, CLOUD_BACKOFF_CAP_MS);
+	if ((c->http = http_new(e)) == NULL) {
+		cloud_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void cloud_free(struct cloud *c)
+{
+	if (c == NULL)
+		return;
+	http_free(c->http);
+	http_resp_release(&c->resp);
+	buf_release(&c->url);
+	free(c);
+}
+
+void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg)
+{
+	c->ctx = ctx;
+	c->cfg = cfg;
+	c->calls = 0;
+}
+
+int cloud_calls(const struct cloud *c)
+{
+	return c->calls;
+}
+
+/* Time kept in reserve at the deadline to post the answer: 10 %, within [200 ms, 2 s]. */
+static long long cloud_margin_ms(const struct cloud *c)
+{
+	long long m = (long long)c->cfg->timeout_s * 100;
+
+	return m < 200 ? 200 : m > 2000 ? 2000 : m;
+}
+
+static int cloud_build_url(struct cloud *c, enum cfg_service svc, const char *path, struct err *e)
+{
+	const char *p, *hit;
+
+	if (cfg_base_url(c->cfg, svc, &c->url, e) != 0)
+		return -1;
+	if (c->ctx->project_id == NULL)
+		return err_set(e, "ConfigError",
+			       "project id unknown: RUNTIME_PROJECT_ID is empty and projectId is not set");
+	for (p = path; (hit = strstr(p, "{project}")) != NULL; p = hit + 9)
+		if (buf_append(&c->url, p, (size_t)(hit - p)) != 0 ||
+		    buf_puts(&c->url, c->ctx->project_id) != 0)
+			return err_set(e, "ConfigError", "URL too long");
+	if (buf_puts(&c->url, p) != 0)
+		return err_set(e, "ConfigError", "URL too long");
+	return 0;
+}
+
+/* Copies a JSON string member into dst when present. */
+static void cloud_copy(char *dst, size_t n, json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v) && dst[0] == '\0')
+		snprintf(dst, n, "%s", json_string_value(v));
+}
+
+/*
+ * Reads an error answer in any of the three shapes of spec 3.8/4.7/5.5:
+ * {"errorCode","errorMessage"} (CCE), {"error_code","error_msg"} (gateway,
+ * IAM) and {"error":{"code","message"}} (ECS), plus {"code","message"}.
+ */
+static void cloud_parse_error(struct cloud_result *res, const struct http_resp *resp)
+{
+	json_t *root = json_loadb(buf_str(&resp->body), resp->body.len, 0, NULL), *inner;
+	const char *v;
+	size_t n;
+
+	res->code[0] = res->message[0] = '\0';
+	if (json_is_object(root)) {
+		inner = json_object_get(root, "error");
+		cloud_copy(res->code, sizeof(res->code), root, "errorCode");
+		cloud_copy(res->message, sizeof(res->message), root, "errorMessage");
+		cloud_copy(res->code, sizeof(res->code), root, "error_code");
+		cloud_copy(res->message, sizeof(res->message), root, "error_msg");
+		if (json_is_object(inner)) {
+			cloud_copy(res->code, sizeof(res->code), inner, "code");
+			cloud_copy(res->message, sizeof(res->message), inner, "message");
+		}
+		cloud_copy(res->code, sizeof(res->code), root, "code");
+		cloud_copy(res->message, sizeof(res->message), root, "message");
+		cloud_copy(res->request_id, sizeof(res->request_id), root, "request_id");
+	}
+	json_decref(root);
+	if (res->code[0] == '\0')
+		snprintf(res->code, sizeof(res->code), "HTTP.%ld", resp->status);
+	if (res->message[0] == '\0')
+		snprintf(res->message, sizeof(res->message), "%s",
+			 resp->body.len ? "unrecognised error body" : "empty error body");
+	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(res->request_id)) {
+		memcpy(res->request_id, v, n);
+		res->request_id[n] = '\0';
+	}
+}
+
+/* Retry-After in seconds (the HTTP-date form is treated as absent). */
+static long cloud_retry_after_ms(const struct http_resp *resp)
+{
+	const char *v;
+	size_t n, i;
+	long s = 0;
+
+	if (http_resp_header(resp, "Retry-After", &v, &n) != 0 || n == 0 || n > 6)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		s = s * 10 + (v[i] - '0');
+	}
+	return s * 1000;
+}
+
+static int cloud_auth_headers(struct cloud *c, struct http_header *h, size_t *n, struct err *e)
+{
+	if (c->ctx->token == NULL)
+		return err_set(e, "NoCredentials",
+			       "no credentials: attach an agency to the function (FunctionGraph then "
+			       "passes its token), or run `bootstrap invoke` with token set");
+	h[(*n)++] = (struct http_header){"X-Auth-Token", c->ctx->token};
+	return 0;
+}
+
+int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
+		  const json_t *body, struct cloud_result *res, struct err *e)
+{
+	struct http_header hdr[8];
+	struct http_req req = {0};
+	char *text = NULL;
+	long long left, margin = cloud_margin_ms(c);
+	long delay, ra;
+	size_t nh = 0;
+	int rc = -1, attempt, transient;
+
+	cloud_result_release(res);
+	backoff_reset(&c->backoff);
+	if (cloud_build_url(c, svc, path, e) != 0)
+		goto out;
+	hdr[nh++] = (struct http_header){"Content-Type", "application/json;charset=utf-8"};
+	hdr[nh++] = (struct http_header){"Accept", "application/json"};
+	if (cloud_auth_headers(c, hdr, &nh, e) != 0)
+		goto out;
+	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		err_set(e, "OutOfMemory", "out of memory");
+		goto out;
+	}
+	req.method = method;
+	req.url = buf_str(&c->url);
+	req.headers = hdr;
+	req.nheaders = nh;
+	req.body = text;
+	req.body_len = text ? strlen(text) : 0;
+	req.connect_timeout_ms = CLOUD_CONNECT_MS;
+
+	for (attempt = 0;; attempt++) {
+		left = ctx_remaining_ms(c->ctx) - margin;
+		if (left <= 0) {
+			if (attempt == 0)
+				err_set(e, HTTP_ERR_TIMEOUT, "%s %s: no time left before the deadline", method, path);
+			goto out;
+		}
+		req.timeout_ms = left < CLOUD_CALL_MAX_MS ? (long)left : CLOUD_CALL_MAX_MS;
+		if (req.connect_timeout_ms > req.timeout_ms)
+			req.connect_timeout_ms = req.timeout_ms;
+		c->calls++;
+		res->retries = attempt;
+		ra = -1;
+		if (http_do(c->http, &req, &c->resp, e) != 0) {
+			res->status = 0;
+			snprintf(res->code, sizeof(res->code), "%s", e->code);
+			snprintf(res->message, sizeof(res->message), "%s", e->msg);
+			transient = strcmp(e->code, HTTP_ERR_CONNECT) == 0 || strcmp(e->code, HTTP_ERR_TIMEOUT) == 0;
+		} else {
+			res->status = c->resp.status;
+			if (res->status >= 200 && res->status <= 299)
+				break;
+			cloud_parse_error(res, &c->resp);
+			err_set(e, "CloudError", "%s %s: HTTP %ld %s: %s%s%s%s", method, path, res->status,
+				res->code, res->message, res->request_id[0] ? " (request " : "",
+				res->request_id, res->request_id[0] ? ")" : "");
+			transient = res->status == 429 || res->status >= 500;
+			ra = cloud_retry_after_ms(&c->resp);
+		}
+		if (!transient || attempt + 1 >= CLOUD_MAX_ATTEMPTS)
+			goto out;
+		delay = backoff_next(&c->backoff);
+		if (ra > delay)
+			delay = ra;
+		if (delay >= ctx_remaining_ms(c->ctx) - margin)
+			goto out; /* the retry would not fit: report this failure */
+		if (backoff_sleep(delay, NULL) != 0)
+			goto out;
+	}
+
+	/* 2xx: the body is JSON or empty. */
+	if (c->resp.body.len > 0) {
+		json_error_t jerr;
+
+		res->json = json_loadb(buf_str(&c->resp.body), c->resp.body.len, 0, &jerr);
+		if (res->json == NULL) {
+			snprintf(res->code, sizeof(res->code), "BadResponse");
+			snprintf(res->message, sizeof(res->message), "HTTP %ld answer is not JSON: %s",
+				 res->status, jerr.text);
+			err_set(e, "BadResponse", "%s %s: %s", method, path, res->message);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * context: everything one invocation knows about itself.
+ *
+ * The request id and the agency credentials come from the headers of the
+ * runtime API's GET answer (spec 1.4); the project from the configuration;
+ * the deadline from RUNTIME_TIMEOUT counted from the event's arrival. Every
+ * credential is registered with log_secret() and wiped by ctx_release().
+ */
+#ifndef FG_CONTEXT_H
+#define FG_CONTEXT_H
+
+#include "config.h"
+#include "err.h"
+#include "runtime.h"
+
+/* Credential strings are owned (NULL when absent); read-only for callers. */
+struct ctx {
+	char request_id[RUNTIME_ID_MAX];
+	char invoke_type[16];
+	char *token;               /* X-CFF-Auth-Token (or `token` in invoke mode) */
+	char *access_key;          /* X-CFF-Access-Key */
+	char *secret_key;          /* X-CFF-Secret-Key */
+	char *security_access_key; /* X-CFF-Security-Access-Key */
+	char *security_secret_key; /* X-CFF-Security-Secret-Key */
+	char *security_token;      /* X-CFF-Security-Token */
+	const char *project_id;    /* borrowed from the configuration */
+	long long start_ms;        /* monotonic */
+	long long deadline_ms;     /* start + RUNTIME_TIMEOUT */
+};
+
+void ctx_init(struct ctx *c);
+
+/* Wipes and frees the credentials. c may be NULL. */
+void ctx_release(struct ctx *c);
+
+/* Fills c from an invocation's headers and the configuration. -1 with e set on OOM. */
+int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
+			struct err *e) FG_WUR;
+
+/* Fills c for `bootstrap invoke`: request id "local", credentials from the configuration. */
+int ctx_for_local(struct ctx *c, const struct cfg *cfg, long long now_ms, struct err *e) FG_WUR;
+
+/* Milliseconds left before the deadline (negative once past it). */
+long long ctx_remaining_ms(const struct ctx *c);
+
+#endif

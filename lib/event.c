@@ -1,0 +1,325 @@
+/* event: see event.h. */
+#include "event.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define EVENT_ERR "InvalidEvent"
+#define PARAM_ERR "InvalidParameter"
+
+/*
+ * Keys an event may never carry: they would let a caller (perhaps a public
+ * APIG route) redirect the agency's credentials or widen the scope. Compared
+ * ignoring case, '_' and '-'.
+ */
+static const char *const event_forbidden[] = {
+	"cceEndpoint", "ecsEndpoint", "endpoint", "region", "domain", "projectId",
+	"ak", "sk", "accessKey", "secretKey", "token", "authToken", "securityToken",
+	"auth", "allServers", "logLevel",
+};
+
+void event_init(struct event *ev)
+{
+	ev->kind = EVENT_PLAIN;
+	ev->action[0] = '\0';
+	strlist_init(&ev->cluster_ids);
+	ev->has_cluster_ids = 0;
+}
+
+void event_release(struct event *ev)
+{
+	if (ev == NULL)
+		return;
+	strlist_release(&ev->cluster_ids);
+}
+
+void params_init(struct params *p)
+{
+	p->action[0] = '\0';
+	strlist_init(&p->cluster_ids);
+}
+
+void params_release(struct params *p)
+{
+	if (p == NULL)
+		return;
+	strlist_release(&p->cluster_ids);
+}
+
+/* Compares ignoring case, '_' and '-'. */
+static int event_key_eq(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '_' || *a == '-')
+			a++;
+		while (*b == '_' || *b == '-')
+			b++;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		if (*a == '\0')
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+static int event_set_action(struct event *ev, const char *s, struct err *e)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= EVENT_ACTION_MAX)
+		return err_set(e, PARAM_ERR, "action must be a word of 1 to %d letters", EVENT_ACTION_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isupper((unsigned char)s[i]))
+			return err_set(e, PARAM_ERR, "action '%.32s' is not a word", s);
+	for (i = 0; i <= n; i++)
+		ev->action[i] = (char)tolower((unsigned char)s[i]);
+	return 0;
+}
+
+/* clusterId: one id, a comma-separated list, or an array of ids. */
+static int event_set_ids(struct strlist *l, json_t *v, const char *key, struct err *e)
+{
+	size_t i;
+	json_t *item;
+
+	if (json_is_string(v))
+		return strlist_add_csv(l, json_string_value(v), key, e);
+	if (!json_is_array(v))
+		return err_set(e, PARAM_ERR, "%s must be a string or an array of strings", key);
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			return err_set(e, PARAM_ERR, "%s[%zu] must be a string", key, i);
+		if (strlist_add_id(l, json_string_value(item), json_string_length(item), key, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads the parameters of an object: the console event, a user_event, an APIG body. */
+static int event_read_params(struct event *ev, json_t *obj, struct err *e)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v) {
+		for (i = 0; i < sizeof(event_forbidden) / sizeof(event_forbidden[0]); i++)
+			if (event_key_eq(key, event_forbidden[i]))
+				return err_set(e, EVENT_ERR,
+					       "events may not set '%.64s': endpoints, project, credentials "
+					       "and scope come only from the function configuration", key);
+	}
+	json_object_foreach(obj, key, v) {
+		if (strcmp(key, "action") == 0) {
+			if (!json_is_string(v))
+				return err_set(e, PARAM_ERR, "action must be a string");
+			if (event_set_action(ev, json_string_value(v), e) != 0)
+				return -1;
+		} else if (strcmp(key, "clusterId") == 0 || strcmp(key, "cluster_ids") == 0) {
+			ev->has_cluster_ids = 1;
+			if (event_set_ids(&ev->cluster_ids, v, key, e) != 0)
+				return -1;
+		} else {
+			log_debug("ignoring event key '%.64s'", key);
+		}
+	}
+	return 0;
+}
+
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes standard or URL-safe Base64, padding optional, white space skipped. */
+static int event_b64_decode(const char *s, size_t n, struct buf *out)
+{
+	unsigned int acc = 0;
+	int bits = 0, v;
+	size_t i;
+	char c;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=' )
+			break;
+		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')
+			continue;
+		if ((v = b64_value((unsigned char)s[i])) < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			c = (char)((acc >> bits) & 0xff);
+			if (buf_append(out, &c, 1) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
+{
+	json_t *ue = json_object_get(root, "user_event"), *obj = NULL;
+	json_error_t jerr;
+	const char *s;
+	int rc;
+
+	ev->kind = EVENT_TIMER;
+	if (ue == NULL || json_is_null(ue))
+		return 0;
+	if (!json_is_string(ue))
+		return err_set(e, EVENT_ERR, "TIMER user_event must be a string");
+	s = json_string_value(ue);
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return 0;
+	if (*s == '{') {
+		obj = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
+		if (obj == NULL)
+			return err_set(e, EVENT_ERR, "TIMER user_event is not valid JSON: %s", jerr.text);
+		rc = event_read_params(ev, obj, e);
+		json_decref(obj);
+		return rc;
+	}
+	if (event_set_action(ev, s, e) != 0)
+		return err_set(e, EVENT_ERR,
+			       "TIMER user_event must be a JSON object or an action word such as 'hibernate'");
+	return 0;
+}
+
+static int event_parse_apig(struct event *ev, json_t *root, struct err *e)
+{
+	json_t *body = json_object_get(root, "body"), *obj = NULL;
+	struct buf raw;
+	json_error_t jerr;
+	const char *p;
+	size_t n;
+	int rc = -1;
+
+	ev->kind = EVENT_APIG;
+	buf_init(&raw, BUF_MAX_EVENT);
+	if (body == NULL || json_is_null(body))
+		return 0;
+	if (!json_is_string(body))
+		return err_set(e, EVENT_ERR, "APIG body must be a string");
+	p = json_string_value(body);
+	n = json_string_length(body);
+	if (json_is_true(json_object_get(root, "isBase64Encoded"))) {
+		if (event_b64_decode(p, n, &raw) != 0) {
+			err_set(e, EVENT_ERR, "APIG body is not valid Base64");
+			goto out;
+		}
+		p = buf_str(&raw);
+		n = raw.len;
+	}
+	while (n > 0 && isspace((unsigned char)*p)) {
+		p++;
+		n--;
+	}
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
+	obj = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
+	if (obj == NULL)
+		err_set(e, EVENT_ERR, "APIG body is not valid JSON: %s", jerr.text);
+	else if (!json_is_object(obj))
+		err_set(e, EVENT_ERR, "APIG body must be a JSON object");
+	else
+		rc = event_read_params(ev, obj, e);
+out:
+	json_decref(obj);
+	buf_release(&raw);
+	return rc;
+}
+
+int event_parse(const char *body, size_t len, struct event *ev, struct err *e)
+{
+	json_t *root = NULL, *tt;
+	json_error_t jerr;
+	int rc = -1;
+
+	if (len == 0) {
+		err_set(e, EVENT_ERR, "the event is empty: send a JSON object such as {\"action\":\"hibernate\"}");
+		goto out;
+	}
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		err_set(e, EVENT_ERR, "the event is not valid JSON: %s (line %d, column %d)", jerr.text,
+			jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		err_set(e, EVENT_ERR, "the event must be a JSON object");
+		goto out;
+	}
+	tt = json_object_get(root, "trigger_type");
+	if (json_is_string(tt) && strcasecmp(json_string_value(tt), "TIMER") == 0)
+		rc = event_parse_timer(ev, root, e);
+	else if (json_is_string(json_object_get(root, "httpMethod")) &&
+		 (json_object_get(root, "requestContext") != NULL || json_object_get(root, "body") != NULL))
+		rc = event_parse_apig(ev, root, e);
+	else
+		rc = event_read_params(ev, root, e);
+out:
+	json_decref(root);
+	return rc;
+}
+
+int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),
+		   struct params *p, struct err *e)
+{
+	size_t i;
+
+	/* Action: the event, else the configuration, else RUNTIME_HANDLER. */
+	if (ev->action[0] != '\0') {
+		memcpy(p->action, ev->action, sizeof(p->action));
+	} else if (c->action != NULL) {
+		struct event tmp;
+
+		event_init(&tmp);
+		if (event_set_action(&tmp, c->action, e) != 0) {
+			err_prefix(e, "configuration");
+			return -1;
+		}
+		memcpy(p->action, tmp.action, sizeof(p->action));
+	} else if (c->handler != NULL && is_action(c->handler)) {
+		snprintf(p->action, sizeof(p->action), "%s", c->handler);
+	} else {
+		return err_set(e, PARAM_ERR,
+			       "no action: set \"action\" in the event or the function configuration");
+	}
+
+	/* Targets: the event's when it names any, else the configuration's. */
+	if (ev->has_cluster_ids) {
+		for (i = 0; i < ev->cluster_ids.n; i++)
+			if (strlist_add(&p->cluster_ids, ev->cluster_ids.v[i], strlen(ev->cluster_ids.v[i])) != 0)
+				return err_set(e, PARAM_ERR, "out of memory");
+	} else if (c->cluster_ids != NULL) {
+		if (strlist_add_csv(&p->cluster_ids, c->cluster_ids, "clusterId", e) != 0) {
+			err_prefix(e, "configuration");
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * event: what an invocation asks for, whatever shape it arrived in.
+ *
+ * event_parse() accepts the shapes FunctionGraph delivers: a TIMER event
+ * (user_event is a JSON object of parameters or a bare action word), a plain
+ * object from the console Test button, the blank template, and an APIG event
+ * (body, Base64 when isBase64Encoded). It turns them into a plain struct event;
+ * nothing past this module sees JSON.
+ *
+ * Events choose the action, its targets and options, never endpoints, project
+ * or credentials: such a key makes event_parse() fail, so no request is sent.
+ */
+#ifndef FG_EVENT_H
+#define FG_EVENT_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+#include "strlist.h"
+
+enum event_kind { EVENT_PLAIN, EVENT_TIMER, EVENT_APIG };
+
+#define EVENT_ACTION_MAX 32
+
+/* The parsed event. Owned by the caller; release with event_release(). */
+struct event {
+	enum event_kind kind;
+	char action[EVENT_ACTION_MAX]; /* "" when the event names none */
+	struct strlist cluster_ids;    /* clusterId / cluster_ids */
+	int has_cluster_ids;           /* the event named clusters (possibly none valid) */
+};
+
+/* The resolved request handed to a handler: event over configuration. */
+struct params {
+	char action[EVENT_ACTION_MAX];
+	struct strlist cluster_ids;
+};
+
+void event_init(struct event *ev);
+void event_release(struct event *ev);
+
+/*
+ * Parses len bytes of body. Returns 0, or -1 with e->code "InvalidEvent" or
+ * "InvalidParameter" and a message that names the offending key. ev->kind is
+ * set as soon as the shape is known, even on failure (the APIG envelope of an
+ * error answer depends on it).
+ */
+int event_parse(const char *body, size_t len, struct event *ev, struct err *e) FG_WUR;
+
+void params_init(struct params *p);
+void params_release(struct params *p);
+
+/*
+ * Resolves the action (event, else configuration, else RUNTIME_HANDLER when
+ * it names an action accepted by is_action) and the targets (event, else
+ * configuration). Returns -1 with e set when no action can be found or the
+ * configured targets are invalid.
+ */
+int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),
+		   struct params *p, struct err *e) FG_WUR;
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * log: the only module that writes to stdout.
+ *
+ * One line per message: "<UTC time>Z <request id> <LEVEL> <message>", which
+ * is the FunctionGraph convention (time, request id, content). Every line is
+ * scrubbed of the secrets registered with log_secret() before it is written,
+ * so a token can never reach a log even when it hides inside a cloud error.
+ */
+#ifndef FG_LOG_H
+#define FG_LOG_H
+
+#include "err.h"
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
+
+/* Parses "debug", "info", "warn"/"warning", "error", "off" (any case). Returns -1 if unknown. */
+int log_level_parse(const char *s, enum log_level *out) FG_WUR;
+
+/* Sets the threshold; lines below it are dropped. Default LOG_INFO. */
+void log_set_level(enum log_level lvl);
+
+/* Sends lines to stderr instead of stdout (for `bootstrap invoke`, whose stdout is the result). */
+void log_use_stderr(int on);
+
+/* Sets the request id printed on each line; NULL or "" prints "-". Copied. */
+void log_set_request(const char *request_id);
+
+/*
+ * Registers a secret (copied) that must never appear in output; every
+ * occurrence is replaced by "***". Strings shorter than 4 bytes are ignored
+ * (they would mask ordinary words). log_forget_secrets() wipes and drops all.
+ */
+void log_secret(const char *s);
+void log_forget_secrets(void);
+
+/* Writes one line at lvl. Newlines inside the message are escaped. */
+void log_msg(enum log_level lvl, const char *fmt, ...) FG_PRINTF(2, 3);
+
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+/* Scrubs registered secrets from s in place (same rules as log lines). */
+void log_scrub(char *s);
+
+#endif

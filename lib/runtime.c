@@ -1,0 +1,139 @@
+/* runtime: see runtime.h. */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backoff.h"
+
+#define RUNTIME_CONNECT_MS 3000L
+#define RUNTIME_POST_TIMEOUT_MS 30000L
+
+struct runtime {
+	struct http *http;
+	struct buf base; /* "http://host:port/v1/runtime/invocation" */
+	struct buf url;  /* scratch */
+	struct http_resp post_resp;
+};
+
+void invocation_init(struct invocation *inv)
+{
+	inv->request_id[0] = '\0';
+	http_resp_init(&inv->resp, BUF_MAX_EVENT);
+	inv->received_ms = 0;
+}
+
+void invocation_release(struct invocation *inv)
+{
+	if (inv == NULL)
+		return;
+	http_resp_release(&inv->resp);
+}
+
+int invocation_header(const struct invocation *inv, const char *name, struct buf *out)
+{
+	const char *v;
+	size_t n;
+
+	buf_clear(out);
+	if (http_resp_header(&inv->resp, name, &v, &n) != 0)
+		return buf_puts(out, "");
+	return buf_append(out, v, n);
+}
+
+struct runtime *runtime_new(const char *addr, struct err *e)
+{
+	struct runtime *rt = calloc(1, sizeof(*rt));
+
+	if (rt == NULL) {
+		err_set(e, "OutOfMemory", "out of memory");
+		return NULL;
+	}
+	buf_init(&rt->base, BUF_MAX_SMALL);
+	buf_init(&rt->url, BUF_MAX_SMALL);
+	http_resp_init(&rt->post_resp, BUF_MAX_SMALL);
+	if (strncmp(addr, "http://", 7) == 0)
+		addr += 7;
+	if (*addr == '\0' || strpbrk(addr, "/?# \t\r\n") != NULL) {
+		err_set(e, "ConfigError", "RUNTIME_API_ADDR '%.64s' is not host:port", addr);
+		goto fail;
+	}
+	if (buf_printf(&rt->base, "http://%s/v1/runtime/invocation", addr) != 0) {
+		err_set(e, "ConfigError", "RUNTIME_API_ADDR too long");
+		goto fail;
+	}
+	if ((rt->http = http_new(e)) == NULL)
+		goto fail;
+	return rt;
+fail:
+	runtime_free(rt);
+	return NULL;
+}
+
+void runtime_free(struct runtime *rt)
+{
+	if (rt == NULL)
+		return;
+	http_free(rt->http);
+	buf_release(&rt->base);
+	buf_release(&rt->url);
+	http_resp_release(&rt->post_resp);
+	free(rt);
+}
+
+int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic_t *stop,
+		 struct err *e)
+{
+	struct http_req req = {0};
+	const char *id;
+	size_t n;
+
+	buf_clear(&rt->url);
+	if (buf_printf(&rt->url, "%s/request", buf_str(&rt->base)) != 0)
+		return err_set(e, "OutOfMemory", "out of memory");
+	req.method = "GET";
+	req.url = buf_str(&rt->url);
+	req.connect_timeout_ms = RUNTIME_CONNECT_MS;
+	req.timeout_ms = 0; /* long poll: the platform answers when an event arrives */
+	req.abort_flag = stop;
+	inv->request_id[0] = '\0';
+	if (http_do(rt->http, &req, &inv->resp, e) != 0)
+		return -1;
+	inv->received_ms = backoff_now_ms();
+	if (inv->resp.status != 200)
+		return err_set(e, "RuntimeAPI", "GET next invocation: HTTP %ld", inv->resp.status);
+	if (http_resp_header(&inv->resp, "X-Cff-Request-Id", &id, &n) != 0 || n == 0)
+		return err_set(e, "RuntimeAPI", "GET next invocation: no X-Cff-Request-Id header");
+	if (n >= sizeof(inv->request_id) || memchr(id, '/', n) != NULL || memchr(id, '?', n) != NULL)
+		return err_set(e, "RuntimeAPI", "GET next invocation: unusable request id");
+	memcpy(inv->request_id, id, n);
+	inv->request_id[n] = '\0';
+	return 0;
+}
+
+int runtime_post(struct runtime *rt, const char *request_id, int is_error, const char *body,
+		 size_t len, long *status, struct err *e)
+{
+	static const struct http_header hdr[] = {{"Content-Type", "application/json"}};
+	struct http_req req = {0};
+
+	*status = 0;
+	buf_clear(&rt->url);
+	if (buf_printf(&rt->url, "%s/%s/%s", buf_str(&rt->base), is_error ? "error" : "response",
+		       request_id) != 0)
+		return err_set(e, "OutOfMemory", "out of memory");
+	req.method = "POST";
+	req.url = buf_str(&rt->url);
+	req.headers = hdr;
+	req.nheaders = 1;
+	req.body = body;
+	req.body_len = len;
+	req.connect_timeout_ms = RUNTIME_CONNECT_MS;
+	req.timeout_ms = RUNTIME_POST_TIMEOUT_MS;
+	if (http_do(rt->http, &req, &rt->post_resp, e) != 0)
+		return -1;
+	*status = rt->post_resp.status;
+	if (*status < 200 || *status > 299)
+		return err_set(e, "RuntimeAPI", "POST %s: HTTP %ld", is_error ? "error" : "response", *status);
+	return 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * runtime: the FunctionGraph custom-runtime API (spec 1.3).
+ *
+ * GET  http://$RUNTIME_API_ADDR/v1/runtime/invocation/request   next event
+ * POST http://$RUNTIME_API_ADDR/v1/runtime/invocation/response/{id}
+ * POST http://$RUNTIME_API_ADDR/v1/runtime/invocation/error/{id}
+ *
+ * One kept-alive connection serves every call. Each function makes one
+ * attempt; the caller owns the retry policy (see bootstrap.c).
+ */
+#ifndef FG_RUNTIME_H
+#define FG_RUNTIME_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "http.h"
+
+struct runtime;
+
+#define RUNTIME_ID_MAX 128
+
+/* One event as delivered. Fields are read-only for callers. */
+struct invocation {
+	char request_id[RUNTIME_ID_MAX];
+	struct http_resp resp; /* body = the event bytes; headers = the platform's */
+	long long received_ms; /* backoff_now_ms() when the event arrived */
+};
+
+void invocation_init(struct invocation *inv);
+void invocation_release(struct invocation *inv);
+
+/*
+ * Returns the header's value (case-insensitive name) as a NUL-terminated
+ * copy in out, or "" when absent. Returns -1 when it does not fit.
+ */
+int invocation_header(const struct invocation *inv, const char *name, struct buf *out) FG_WUR;
+
+/* addr is "host:port" (an "http://" prefix is tolerated). NULL with e set on failure. */
+struct runtime *runtime_new(const char *addr, struct err *e);
+void runtime_free(struct runtime *rt);
+
+/*
+ * Long-polls for the next event (no read timeout, 3 s connect timeout); the
+ * wait ends early with e->code HTTP_ERR_ABORTED once *stop is non-zero.
+ * Returns 0 with inv filled, or -1 with e set: transport failure, a non-200
+ * status, or a response without X-Cff-Request-Id. e->code is "RuntimeAPI" for
+ * status errors so that the caller can tell them from transport errors.
+ */
+int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic_t *stop,
+		 struct err *e) FG_WUR;
+
+/*
+ * Posts body to /response/{id} (is_error 0) or /error/{id} (is_error 1) as
+ * application/json. Returns 0 on a 2xx answer; -1 otherwise with *status the
+ * HTTP status (0 on a transport failure).
+ */
+int runtime_post(struct runtime *rt, const char *request_id, int is_error, const char *body,
+		 size_t len, long *status, struct err *e) FG_WUR;
+
+#endif

@@ -1,0 +1,101 @@
+/* strlist: see strlist.h. */
+#include "strlist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void strlist_init(struct strlist *l)
+{
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}
+
+void strlist_release(struct strlist *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	strlist_init(l);
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int strlist_add(struct strlist *l, const char *s, size_t n)
+{
+	char *copy, **v;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
+			return 0;
+	if (l->n >= STRLIST_MAX)
+		return -1;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if ((copy = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	l->v[l->n++] = copy;
+	return 0;
+}
+
+int strlist_add_id(struct strlist *l, const char *s, size_t n, const char *what, struct err *e)
+{
+	size_t i;
+
+	if (n == 0 || n > STRLIST_ID_MAX)
+		return err_set(e, "InvalidParameter", "%s: an id must be 1 to %d characters",
+			       what, STRLIST_ID_MAX);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return err_set(e, "InvalidParameter",
+				       "%s: id '%.*s' has a character outside [A-Za-z0-9._-]", what,
+				       (int)(n > 64 ? 64 : n), s);
+	}
+	if (strlist_add(l, s, n) != 0)
+		return err_set(e, "InvalidParameter", "%s: too many ids (at most %d)", what,
+			       STRLIST_MAX);
+	return 0;
+}
+
+int strlist_add_csv(struct strlist *l, const char *csv, const char *what, struct err *e)
+{
+	const char *p = csv, *end, *a, *b;
+
+	while (*p) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		a = p;
+		b = end;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b > a && strlist_add_id(l, a, (size_t)(b - a), what, e) != 0)
+			return -1;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
