@@ -65,6 +65,10 @@ static int cce_run(struct cloud *cloud, const struct params *p, struct report *r
 		report_fail(r, &e);
 		return -1;
 	}
+	if (cloud_ready(cloud, CFG_CCE, &e) != 0) {
+		report_fail(r, &e);
+		return -1;
+	}
 	for (i = 0; i < p->cluster_ids.n; i++) {
 		if (cce_one(cloud, p->cluster_ids.v[i], op, r) != 0) {
 			err_set(&e, "OutOfMemory", "out of memory while building the report");

@@ -177,6 +177,16 @@ static int cloud_auth_headers(struct cloud *c, struct http_header *h, size_t *n,
 	return 0;
 }
 
+int cloud_ready(struct cloud *c, enum cfg_service svc, struct err *e)
+{
+	struct http_header hdr[4];
+	size_t nh = 0;
+
+	if (cloud_build_url(c, svc, "/", e) != 0)
+		return -1;
+	return cloud_auth_headers(c, hdr, &nh, e);
+}
+
 int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
 		  const json_t *body, struct cloud_result *res, struct err *e)
 {
@@ -263,6 +273,10 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 	}
 	rc = 0;
 out:
+	if (rc != 0 && res->code[0] == '\0') {
+		snprintf(res->code, sizeof(res->code), "%s", e->code);
+		snprintf(res->message, sizeof(res->message), "%s", e->msg);
+	}
 	free(text);
 	return rc;
 }

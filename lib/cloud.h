@@ -39,6 +39,13 @@ void cloud_free(struct cloud *c);
 /* Lends ctx and cfg (borrowed until the next cloud_begin) for the coming calls. */
 void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg);
 
+/*
+ * Checks, without a request, that svc can be called: its base URL, the
+ * project id and some credentials are known. Returns 0, or -1 with e saying
+ * what to configure (e->code "ConfigError" or "NoCredentials").
+ */
+int cloud_ready(struct cloud *c, enum cfg_service svc, struct err *e) FG_WUR;
+
 /* Total attempts made by this client since cloud_begin (for reports and tests). */
 int cloud_calls(const struct cloud *c);
 

@@ -355,6 +355,8 @@ class _FakeServer:
         self._cond = threading.Condition(threading.RLock())
         self._closing = False
         self._conns = set()
+        #: TCP connections accepted so far (keep-alive tests)
+        self.connections = 0
         #: unexpected exceptions raised by the fake's own handlers (bugs)
         self.errors = []
         handler = type(type(self).__name__ + "Handler", (_Handler,), {"owner": self})
@@ -394,6 +396,7 @@ class _FakeServer:
         with self._cond:
             if add:
                 self._conns.add(conn)
+                self.connections += 1
                 if self._closing:
                     try:
                         conn.shutdown(socket.SHUT_RDWR)
