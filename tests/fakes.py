@@ -33,6 +33,7 @@ import json
 import re
 import select
 import socket
+import ssl
 import socketserver
 import sys
 import threading
@@ -287,6 +288,13 @@ class _Handler(BaseHTTPRequestHandler):
     owner = None                  # set on a per-server subclass
 
     def setup(self):
+        if self.owner.tls:
+            # Handshake here, in the connection's own thread, not in accept().
+            self.request.settimeout(10)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+            with self.owner._cond:
+                self.owner.handshakes += 1
         super().setup()
         try:  # headers and body go out in separate writes: avoid Nagle/delayed-ACK stalls
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -351,8 +359,12 @@ def _read_body(h) -> bytes:
 class _FakeServer:
     """Base: a ThreadingHTTPServer in a daemon thread, a condition, clean close()."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, tls=None):
+        """tls: (certfile, keyfile) to serve HTTPS instead of HTTP."""
         self._cond = threading.Condition(threading.RLock())
+        self.tls = tls
+        #: TLS handshakes completed (connection-reuse checks)
+        self.handshakes = 0
         self._closing = False
         self._conns = set()
         #: TCP connections accepted so far (keep-alive tests)
@@ -362,6 +374,11 @@ class _FakeServer:
         handler = type(type(self).__name__ + "Handler", (_Handler,), {"owner": self})
         self._httpd = _HTTPD(("127.0.0.1", port), handler)
         self._httpd.owner = self
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -742,7 +759,7 @@ class FakeCloud(_FakeServer):
 
     def __init__(self, token: Optional[str] = "test-token",
                  project: str = "0123456789abcdef0123456789abcdef",
-                 port: int = 0, aksk: Optional[dict] = None):
+                 port: int = 0, aksk: Optional[dict] = None, tls=None):
         self.token = token
         self.project = project
         self.aksk = dict(aksk or {})
@@ -762,11 +779,12 @@ class FakeCloud(_FakeServer):
         self._jobs = {}
         self._fail_servers = set()
         self._faults = []
-        super().__init__(port)
+        super().__init__(port, tls=tls)
 
     @property
     def url(self) -> str:
-        return "http://127.0.0.1:%d" % self.port
+        scheme = "https" if self.tls else "http"
+        return "%s://%s:%d" % (scheme, "localhost" if self.tls else "127.0.0.1", self.port)
 
     def clear_requests(self):
         with self._cond:

@@ -1,0 +1,189 @@
+"""The binary as an operator meets it: flags, `invoke`, the static build,
+TLS verification, the zip, and a valgrind run of many invocations."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import PROJECT, ROOT, TOKEN, assert_no_secrets, base_env, binaries, binary_id
+from fakes import FakeCloud
+
+C1 = "11111111-2222-3333-4444-555555555555"
+STATIC = str(ROOT / "bootstrap")
+
+
+def run(argv, env=None, input=None, timeout=30):
+    return subprocess.run(argv, env=base_env(env), input=input, capture_output=True,
+                          timeout=timeout)
+
+
+def test_version_and_help(binary):
+    r = run([binary, "--version"])
+    assert r.returncode == 0
+    assert re.match(rb"fgboot \d+\.\d+\.\d+ \(libcurl [\d.]+, OpenSSL [\d.]+", r.stdout)
+    r = run([binary, "--help"])
+    assert r.returncode == 0
+    assert b"invoke EVENT" in r.stdout and b"hibernate" in r.stdout and b"awake" in r.stdout
+
+
+def test_no_runtime_api_addr_is_a_usage_error(binary):
+    r = run([binary])
+    assert r.returncode == 2
+    assert b"RUNTIME_API_ADDR is not set" in r.stderr
+    assert run([binary, "bogus"]).returncode == 2
+    assert run([binary, "invoke"]).returncode == 2
+
+
+@pytest.fixture
+def cloud():
+    c = FakeCloud(token=TOKEN, project=PROJECT)
+    c.add_cluster(C1, "laptop-test")
+    yield c
+    c.close()
+
+
+def test_invoke_runs_one_event_from_text_file_and_stdin(binary, cloud, tmp_path):
+    env = {"token": TOKEN, "cceEndpoint": cloud.url, "projectId": PROJECT}
+    r = run([binary, "invoke", json.dumps({"action": "hibernate", "clusterId": C1})], env)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["status"] == "success" and out["data"]["cluster_list"][0]["result"] == "requested"
+    f = tmp_path / "event.json"
+    f.write_text(json.dumps({"action": "hibernate", "clusterId": C1}))
+    r = run([binary, "invoke", "@" + str(f)], env)
+    assert json.loads(r.stdout)["data"]["cluster_list"][0]["result"] == "skipped"
+    r = run([binary, "invoke", "-"], env, input=b'{"action":"awake","clusterId":"%s"}' % C1.encode())
+    assert json.loads(r.stdout)["action"] == "awake"
+    for rr in (r,):
+        assert_no_secrets((rr.stdout + rr.stderr).decode(), "invoke output")
+    assert all(q.header("X-Auth-Token") == TOKEN for q in cloud.requests)
+
+
+def test_invoke_reports_errors_with_exit_status_1(binary, cloud):
+    r = run([binary, "invoke", "not json"], {"token": TOKEN, "cceEndpoint": cloud.url})
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["errorType"] == "InvalidEvent"
+    r = run([binary, "invoke", "@/nonexistent/event.json"])
+    assert r.returncode == 1 and b"cannot open" in r.stderr
+
+
+def test_release_binary_is_fully_static():
+    out = subprocess.run(["file", STATIC], capture_output=True, text=True).stdout
+    assert "statically linked" in out and "x86-64" in out
+    ldd = subprocess.run(["ldd", STATIC], capture_output=True, text=True)
+    assert "not a dynamic executable" in (ldd.stdout + ldd.stderr)
+    # The Mozilla CA bundle is compiled in as the fallback store.
+    assert b"-----BEGIN CERTIFICATE-----" in pathlib.Path(STATIC).read_bytes()
+
+
+def test_package_builds_a_zip_with_an_executable_bootstrap(tmp_path):
+    out = tmp_path / "fn.zip"
+    r = subprocess.run([str(ROOT / "package.sh"), str(out)], capture_output=True, text=True,
+                       cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert str(out) in r.stdout and "bytes" in r.stdout
+    listing = subprocess.run(["unzip", "-Z", str(out)], capture_output=True, text=True).stdout
+    assert re.search(r"^-rwxr-xr-x .* bootstrap$", listing, re.M)
+    subprocess.run(["unzip", "-q", str(out), "-d", str(tmp_path / "x")], check=True)
+    assert (tmp_path / "x" / "bootstrap").read_bytes() == pathlib.Path(STATIC).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory):
+    """A private CA and a certificate for localhost/127.0.0.1 signed by it."""
+    d = tmp_path_factory.mktemp("ca")
+
+    def sh(*a):
+        subprocess.run(a, cwd=d, check=True, capture_output=True)
+    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+       "/CN=fgboot test CA", "-keyout", "ca.key", "-out", "ca.pem")
+    sh("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+       "-keyout", "srv.key", "-out", "srv.csr")
+    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    sh("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+       "-CAcreateserial", "-days", "2", "-extfile", "ext", "-out", "srv.pem")
+    return d
+
+
+@pytest.fixture
+def tls_cloud(test_ca):
+    c = FakeCloud(token=TOKEN, project=PROJECT,
+                  tls=(str(test_ca / "srv.pem"), str(test_ca / "srv.key")))
+    c.add_cluster(C1, "tls")
+    yield c
+    c.close()
+
+
+def test_tls_verifies_against_the_configured_ca(binary, tls_cloud, test_ca):
+    env = {"token": TOKEN, "cceEndpoint": tls_cloud.url, "projectId": PROJECT,
+           "RUNTIME_TIMEOUT": "10"}
+    event = json.dumps({"action": "hibernate", "clusterId": C1})
+    # The system store does not know the test CA: the call must fail, never go through.
+    r = run([binary, "invoke", event], env)
+    assert r.returncode == 1
+    err = json.loads(r.stdout)["data"]["cluster_list"][0]["error"]
+    assert err["code"] == "TLSError", err
+    assert tls_cloud.requests == []
+    # Trusting the test CA (SSL_CERT_FILE), the same call succeeds.
+    r = run([binary, "invoke", event], dict(env, SSL_CERT_FILE=str(test_ca / "ca.pem")))
+    assert r.returncode == 0, r.stdout
+    assert len(tls_cloud.requests) == 2
+
+
+def test_static_binary_falls_back_to_the_embedded_bundle(tls_cloud):
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to hide the system CA store")
+    env = base_env({"token": TOKEN, "cceEndpoint": tls_cloud.url, "projectId": PROJECT,
+                    "RUNTIME_TIMEOUT": "10", "logLevel": "debug"})
+    hide = "for d in /etc/ssl /etc/pki; do [ -d $d ] && mount -t tmpfs none $d; done; exec \"$@\""
+    r = subprocess.run(["unshare", "-m", "sh", "-c", hide, "sh", STATIC, "invoke",
+                        json.dumps({"action": "hibernate", "clusterId": C1})],
+                       env=env, capture_output=True, timeout=30)
+    if b"mount" in r.stderr and r.returncode != 1:
+        pytest.skip("cannot mount here: %r" % r.stderr[:200])
+    err = json.loads(r.stdout)["data"]["cluster_list"][0]["error"]
+    # The embedded Mozilla set was loaded (not "no CA at all") and does not trust the test CA.
+    assert err["code"] == "TLSError" and "certificate" in err["message"], err
+    assert tls_cloud.requests == []
+
+
+def dyn_binary():
+    return os.environ.get("FGBOOT_DYN") or str(ROOT / "build" / "dyn" / "bootstrap")
+
+
+@pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind not installed")
+def test_valgrind_many_invocations_no_leaks_no_errors(tmp_path):
+    from fakes import RuntimeAPI
+    binary = dyn_binary()
+    assert os.access(binary, os.X_OK), "build it with make dyn"
+    n = int(os.environ.get("FGBOOT_VALGRIND_N", "200"))
+    runtime, cloud = RuntimeAPI(), FakeCloud(token=TOKEN, project=PROJECT)
+    cloud.add_cluster(C1, "v", phase="Hibernation")
+    log = tmp_path / "vg.log"
+    env = base_env({"RUNTIME_API_ADDR": runtime.addr,
+                    "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "clusterId": C1,
+                                                    "logLevel": "error"})})
+    proc = subprocess.Popen(["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                             "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
+                             "--log-file=%s" % log, binary], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    events = [{"action": "hibernate"}, b"not json", {"action": "fly"},
+              {"action": "hibernate", "cceEndpoint": "http://x"}]
+    try:
+        for i in range(n):
+            rid = runtime.push(events[i % len(events)], headers={"X-CFF-Auth-Token": TOKEN})
+            runtime.wait_result(rid, timeout=60)
+    finally:
+        proc.terminate()
+        rc = proc.wait(timeout=60)
+        runtime.close()
+        cloud.close()
+    text = log.read_text()
+    assert rc == 0, text[-3000:]
+    assert "ERROR SUMMARY: 0 errors" in text, text[-3000:]
+    assert "definitely lost: 0 bytes" in text or "All heap blocks were freed" in text, text[-3000:]
