@@ -10,14 +10,18 @@
 # builds link the same sources dynamically against Debian's -dev packages.
 
 PYTHON ?= /usr/bin/python3
+V ?= 0
+ifeq ($(V),0)
+Q := @
+endif
 VERSION := 0.1.0
 
-LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c \
+LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c \
 	lib/config.c lib/event.c lib/runtime.c lib/context.c lib/cloud.c lib/cce.c \
 	lib/report.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c
 SRCS := bootstrap.c $(LIB_SRCS) $(HANDLER_SRCS)
-UNIT_TESTS := event config strlist buf report
+UNIT_TESTS := sign event config strlist buf report backoff
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith -Wvla \
@@ -69,37 +73,45 @@ $(DEPS_STAMP):
 deps: $(DEPS_STAMP)
 
 bootstrap: $(STATIC_OBJS)
-	$(STATIC_CC) $(STATIC_LDFLAGS) -o $@ $(STATIC_OBJS) $(STATIC_LDLIBS)
+	@echo "  LD (static) $@"
+	$(Q)$(STATIC_CC) $(STATIC_LDFLAGS) -o $@ $(STATIC_OBJS) $(STATIC_LDLIBS)
 
 build/static/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(STATIC_CC) $(WARN) $(DEFS) $(STATIC_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC (static) $<"
+	$(Q)$(STATIC_CC) $(WARN) $(DEFS) $(STATIC_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/static/lib/cacert.o: lib/cacert.S $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(STATIC_CC) -DCA_FILE='"$(DEPS)/cacert.pem"' -c -o $@ $<
+	@echo "  AS (static) $<"
+	$(Q)$(STATIC_CC) -DCA_FILE='"$(DEPS)/cacert.pem"' -c -o $@ $<
 
 dyn: build/dyn/bootstrap
 build/dyn/bootstrap: $(DYN_OBJS)
-	$(DYN_CC) -o $@ $(DYN_OBJS) $(DYN_LDLIBS)
+	@echo "  LD (dyn) $@"
+	$(Q)$(DYN_CC) -o $@ $(DYN_OBJS) $(DYN_LDLIBS)
 
 build/dyn/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC (dyn) $<"
+	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) -MMD -MP -c -o $@ $<
 
 san: build/san/bootstrap
 build/san/bootstrap: $(SAN_OBJS)
-	$(DYN_CC) $(SAN_CFLAGS) -o $@ $(SAN_OBJS) $(DYN_LDLIBS)
+	@echo "  LD (san) $@"
+	$(Q)$(DYN_CC) $(SAN_CFLAGS) -o $@ $(SAN_OBJS) $(DYN_LDLIBS)
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC (san) $<"
+	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests link the sanitized lib/ objects (never the binary).
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=build/san/%.o)
 build/san/tests/unit/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -Ilib -o $@ $< $(SAN_LIB_OBJS) $(DYN_LDLIBS)
+	@echo "  LD (san) $@"
+	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -Ilib -o $@ $< $(SAN_LIB_OBJS) $(DYN_LDLIBS)
 
 unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%)
 	@fail=0; for t in $^; do $$t || fail=1; done; exit $$fail

@@ -71,6 +71,8 @@ static int cfg_check_endpoint(char *url, const char *key, struct err *e)
 		return err_set(e, "ConfigError", "%s must be a base URL without query or spaces", key);
 	while (n > 0 && url[n - 1] == '/')
 		url[--n] = '\0';
+	if (strchr(url, ':')[3] == '\0')
+		return err_set(e, "ConfigError", "%s has no host", key);
 	return 0;
 }
 

@@ -201,10 +201,21 @@ static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
 		json_decref(obj);
 		return rc;
 	}
-	if (event_set_action(ev, s, e) != 0)
-		return err_set(e, EVENT_ERR,
-			       "TIMER user_event must be a JSON object or an action word such as 'hibernate'");
-	return 0;
+	{
+		char word[EVENT_ACTION_MAX + 1];
+		size_t n = strlen(s);
+
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n >= sizeof(word))
+			n = sizeof(word) - 1; /* too long: event_set_action rejects it */
+		memcpy(word, s, n);
+		word[n] = '\0';
+		if (event_set_action(ev, word, e) == 0)
+			return 0;
+	}
+	return err_set(e, EVENT_ERR,
+		       "TIMER user_event must be a JSON object or an action word such as 'hibernate'");
 }
 
 static int event_parse_apig(struct event *ev, json_t *root, struct err *e)

@@ -41,12 +41,16 @@ int report_is_error(const struct report *r)
 
 static json_t *report_cloud_error(const struct cloud_result *f)
 {
+	char msg[sizeof(f->message)];
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "code", json_string(f->code));
-	json_object_set_new(o, "message", json_string(f->message));
+	/* Scrub before JSON escaping changes how a secret is spelt. */
+	memcpy(msg, f->message, sizeof(msg));
+	log_scrub(msg);
+	json_object_set_new(o, "message", json_string(msg));
 	json_object_set_new(o, "http_status", json_integer(f->status));
 	if (f->request_id[0] != '\0')
 		json_object_set_new(o, "request_id", json_string(f->request_id));
