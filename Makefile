@@ -16,10 +16,10 @@ Q := @
 endif
 VERSION := 0.1.0
 
-LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c \
+LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c lib/ecs.c \
 	lib/config.c lib/event.c lib/runtime.c lib/context.c lib/cloud.c lib/cce.c \
 	lib/report.c
-HANDLER_SRCS := handlers/handlers.c handlers/cce.c
+HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
 SRCS := bootstrap.c $(LIB_SRCS) $(HANDLER_SRCS)
 UNIT_TESTS := sign event config strlist buf report backoff
 

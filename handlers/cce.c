@@ -21,7 +21,8 @@ struct cce_op {
 static const struct cce_op cce_op_hibernate = {"hibernate", "Hibernation", "Hibernating"};
 static const struct cce_op cce_op_awake = {"awake", "Available", "Awaking"};
 
-static int cce_one(struct cloud *cloud, const char *id, const struct cce_op *op, struct report *r)
+static int cce_one(struct cloud *cloud, const char *id, const struct cce_op *op, int dry_run,
+		   struct report *r)
 {
 	struct cce_cluster cl;
 	struct cloud_result res;
@@ -42,6 +43,10 @@ static int cce_one(struct cloud *cloud, const char *id, const struct cce_op *op,
 		rc = report_cluster(r, id, cl.name, cl.phase, REPORT_SKIPPED, reason, NULL);
 		goto out;
 	}
+	if (dry_run) {
+		rc = report_cluster(r, id, cl.name, cl.phase, REPORT_PLANNED, NULL, NULL);
+		goto out;
+	}
 	if (cce_operation(cloud, id, op->op, &res, &e) != 0) {
 		log_error("cluster %s (%s): %s", id, cl.name, e.msg);
 		rc = report_cluster(r, id, cl.name, cl.phase, REPORT_FAILED, "the cloud refused the operation", &res);
@@ -54,10 +59,55 @@ out:
 	return rc;
 }
 
-static int cce_run(struct cloud *cloud, const struct params *p, struct report *r, const struct cce_op *op)
+static int cce_oom(struct report *r)
 {
 	struct err e;
+
+	err_set(&e, "OutOfMemory", "out of memory while building the report");
+	report_fail(r, &e);
+	return -1;
+}
+
+static int cce_each(struct cloud *cloud, const struct strlist *clusters, const struct cce_op *op,
+		    int dry_run, struct report *r)
+{
 	size_t i;
+
+	for (i = 0; i < clusters->n; i++)
+		if (cce_one(cloud, clusters->v[i], op, dry_run, r) != 0)
+			return cce_oom(r);
+	return 0;
+}
+
+/*
+ * The cluster's worker nodes as ECS servers, for stopNodes/startNodes: only
+ * the nodes, never the event's tags or the project-wide scope.
+ */
+static int cce_nodes_act(struct cloud *cloud, const struct params *p, const struct strlist *clusters,
+			 const struct ecs_op *op, struct strlist *ok_clusters, struct report *r)
+{
+	struct params q = *p;
+	struct strlist ids;
+	struct err e;
+	int rc;
+
+	if (cloud_ready(cloud, CFG_ECS, &e) != 0) {
+		report_fail(r, &e);
+		return -1;
+	}
+	strlist_init(&ids);
+	q.tags.n = 0;
+	q.all_servers = 0;
+	rc = nodes_of_clusters(cloud, clusters, &ids, ok_clusters, r);
+	if (rc == 0)
+		rc = ecs_act(cloud, op, &ids, &q, r);
+	strlist_release(&ids);
+	return rc;
+}
+
+static int cce_check(struct cloud *cloud, const struct params *p, struct report *r)
+{
+	struct err e;
 
 	if (p->cluster_ids.n == 0) {
 		err_set(&e, "InvalidParameter",
@@ -69,22 +119,36 @@ static int cce_run(struct cloud *cloud, const struct params *p, struct report *r
 		report_fail(r, &e);
 		return -1;
 	}
-	for (i = 0; i < p->cluster_ids.n; i++) {
-		if (cce_one(cloud, p->cluster_ids.v[i], op, r) != 0) {
-			err_set(&e, "OutOfMemory", "out of memory while building the report");
-			report_fail(r, &e);
-			return -1;
-		}
-	}
+	if (p->dry_run)
+		report_set_dry_run(r);
 	return 0;
 }
 
+/* hibernate; with stopNodes the nodes' servers are all stopped first (seed order). */
 int cce_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	return cce_run(cloud, p, r, &cce_op_hibernate);
+	struct strlist ok;
+	int rc;
+
+	if (cce_check(cloud, p, r) != 0)
+		return -1;
+	if (!p->stop_nodes)
+		return cce_each(cloud, &p->cluster_ids, &cce_op_hibernate, p->dry_run, r);
+	strlist_init(&ok);
+	rc = cce_nodes_act(cloud, p, &p->cluster_ids, &ecs_op_stop, &ok, r);
+	if (rc == 0)
+		rc = cce_each(cloud, &ok, &cce_op_hibernate, p->dry_run, r);
+	strlist_release(&ok);
+	return rc;
 }
 
+/* awake; with startNodes the nodes' servers are started once the clusters are asked to wake. */
 int cce_awake(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	return cce_run(cloud, p, r, &cce_op_awake);
+	if (cce_check(cloud, p, r) != 0 ||
+	    cce_each(cloud, &p->cluster_ids, &cce_op_awake, p->dry_run, r) != 0)
+		return -1;
+	if (!p->start_nodes)
+		return 0;
+	return cce_nodes_act(cloud, p, &p->cluster_ids, &ecs_op_start, NULL, r);
 }

@@ -4,8 +4,11 @@
 #include <string.h>
 
 const struct handler handler_table[] = {
-	{"hibernate", cce_hibernate, "hibernate the CCE clusters in clusterId"},
-	{"awake", cce_awake, "wake up the CCE clusters in clusterId"},
+	{"hibernate", cce_hibernate, "hibernate the CCE clusters in clusterId (stopNodes: stop their nodes first)"},
+	{"awake", cce_awake, "wake up the CCE clusters in clusterId (startNodes: then start their nodes)"},
+	{"stop", ecs_stop, "stop the ACTIVE servers selected by clusterId, serverIds, tags"},
+	{"start", ecs_start, "start the SHUTOFF servers selected by clusterId, serverIds, tags"},
+	{"status", ecs_status, "report the selected clusters' phases and servers' states"},
 	{NULL, NULL, NULL},
 };
 

@@ -35,4 +35,29 @@ extern const struct handler handler_table[];
 handler_fn cce_hibernate;
 handler_fn cce_awake;
 
+/* handlers/ecs.c */
+handler_fn ecs_start;
+handler_fn ecs_stop;
+handler_fn ecs_status;
+
+/* What start and stop do, for the combined cluster flows. */
+struct ecs_op;
+extern const struct ecs_op ecs_op_start;
+extern const struct ecs_op ecs_op_stop;
+
+/*
+ * Adds the ECS server ids behind each cluster's CCE nodes to ids, and each
+ * cluster whose nodes were listed to ok_clusters (may be NULL); a cluster
+ * whose nodes cannot be listed is reported failed. -1 after report_fail().
+ */
+int nodes_of_clusters(struct cloud *cloud, const struct strlist *clusters, struct strlist *ids,
+		      struct strlist *ok_clusters, struct report *r);
+
+/*
+ * Starts or stops the servers in ids (plus p's tags and allServers), with
+ * p's type, dryRun and wait; adds them to the report. -1 after report_fail().
+ */
+int ecs_act(struct cloud *cloud, const struct ecs_op *op, const struct strlist *ids,
+	    const struct params *p, struct report *r);
+
 #endif

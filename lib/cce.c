@@ -45,3 +45,32 @@ int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_
 	json_decref(body);
 	return rc;
 }
+
+int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
+			  size_t *nodes_without_server, struct cloud_result *res, struct err *e)
+{
+	char path[256];
+	json_t *items, *node, *sid;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
+	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
+		return -1;
+	items = json_object_get(res->json, "items");
+	if (!json_is_array(items)) {
+		snprintf(res->code, sizeof(res->code), "BadResponse");
+		snprintf(res->message, sizeof(res->message), "node list has no items array");
+		return err_set(e, "BadResponse", "GET nodes of %s: the answer has no items", id);
+	}
+	json_array_foreach(items, i, node) {
+		sid = json_object_get(json_object_get(node, "status"), "serverId");
+		if (!json_is_string(sid) || json_string_length(sid) == 0) {
+			(*nodes_without_server)++;
+			continue;
+		}
+		if (strlist_add_id(server_ids, json_string_value(sid), json_string_length(sid),
+				   "node serverId", e) != 0)
+			return -1;
+	}
+	return 0;
+}

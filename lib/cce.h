@@ -7,6 +7,7 @@
 
 #include "cloud.h"
 #include "err.h"
+#include "strlist.h"
 
 struct cce_cluster {
 	char name[128];
@@ -20,5 +21,13 @@ int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out,
 /* POST .../clusters/{id}/operation/{op}, op being "hibernate" or "awake". */
 int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_result *res,
 		  struct err *e) FG_WUR;
+
+/*
+ * GET .../clusters/{id}/nodes: appends each node's ECS server id
+ * (status.serverId) to server_ids. Nodes without one (still building) are
+ * counted in *nodes_without_server. 0, or -1 with res and e set.
+ */
+int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
+			  size_t *nodes_without_server, struct cloud_result *res, struct err *e) FG_WUR;
 
 #endif

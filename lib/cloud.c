@@ -4,15 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backoff.h"
 #include "http.h"
+#include "sign.h"
 
 #define CLOUD_CONNECT_MS 5000L
 #define CLOUD_CALL_MAX_MS 30000L /* one attempt never waits longer than this */
 #define CLOUD_MAX_ATTEMPTS 5
 #define CLOUD_BACKOFF_BASE_MS 200L
 #define CLOUD_BACKOFF_CAP_MS 5000L
+#define CLOUD_CONTENT_TYPE "application/json;charset=utf-8"
 
 struct cloud {
 	struct http *http;
@@ -20,6 +23,7 @@ struct cloud {
 	const struct cfg *cfg;
 	struct http_resp resp;
 	struct buf url;
+	struct buf wire_url; /* signed requests: origin + path and query as signed */
 	struct backoff backoff;
 	int calls;
 };
@@ -47,6 +51,7 @@ struct cloud *cloud_new(struct err *e)
 	}
 	http_resp_init(&c->resp, BUF_MAX_CLOUD);
 	buf_init(&c->url, BUF_MAX_SMALL);
+	buf_init(&c->wire_url, BUF_MAX_SMALL);
 	backoff_init(&c->backoff, CLOUD_BACKOFF_BASE_MS, CLOUD_BACKOFF_CAP_MS);
 	if ((c->http = http_new(e)) == NULL) {
 		cloud_free(c);
@@ -62,6 +67,7 @@ void cloud_free(struct cloud *c)
 	http_free(c->http);
 	http_resp_release(&c->resp);
 	buf_release(&c->url);
+	buf_release(&c->wire_url);
 	free(c);
 }
 
@@ -83,6 +89,11 @@ static long long cloud_margin_ms(const struct cloud *c)
 	long long m = (long long)c->cfg->timeout_s * 100;
 
 	return m < 200 ? 200 : m > 2000 ? 2000 : m;
+}
+
+long long cloud_time_left_ms(const struct cloud *c)
+{
+	return ctx_remaining_ms(c->ctx) - cloud_margin_ms(c);
 }
 
 static int cloud_build_url(struct cloud *c, enum cfg_service svc, const char *path, struct err *e)
@@ -167,53 +178,151 @@ static long cloud_retry_after_ms(const struct http_resp *resp)
 	return s * 1000;
 }
 
-static int cloud_auth_headers(struct cloud *c, struct http_header *h, size_t *n, struct err *e)
+/* The credentials one call uses, chosen in the documented order. Borrowed. */
+struct cloud_creds {
+	const char *token;
+	const char *ak;
+	const char *sk;
+	const char *security_token;
+};
+
+/*
+ * 1. the agency token; 2. the temporary agency keys (security keys, else the
+ * plain agency keys) with the security token; 3. the configured ak/sk.
+ * `auth=token` or `auth=aksk` in the configuration keeps only that way.
+ */
+static int cloud_creds(const struct cloud *c, struct cloud_creds *cr, struct err *e)
 {
-	if (c->ctx->token == NULL)
-		return err_set(e, "NoCredentials",
-			       "no credentials: attach an agency to the function (FunctionGraph then "
-			       "passes its token), or run `bootstrap invoke` with token set");
-	h[(*n)++] = (struct http_header){"X-Auth-Token", c->ctx->token};
-	return 0;
+	const struct ctx *x = c->ctx;
+	const char *force = c->cfg->auth;
+
+	memset(cr, 0, sizeof(*cr));
+	if ((force == NULL || strcmp(force, "token") == 0) && x->token != NULL) {
+		cr->token = x->token;
+		return 0;
+	}
+	if (force == NULL || strcmp(force, "aksk") == 0) {
+		if (x->security_access_key != NULL && x->security_secret_key != NULL) {
+			cr->ak = x->security_access_key;
+			cr->sk = x->security_secret_key;
+		} else if (x->access_key != NULL && x->secret_key != NULL) {
+			cr->ak = x->access_key;
+			cr->sk = x->secret_key;
+		}
+		if (cr->ak != NULL) {
+			cr->security_token = x->security_token;
+			return 0;
+		}
+		if (c->cfg->ak != NULL && c->cfg->sk != NULL) {
+			cr->ak = c->cfg->ak;
+			cr->sk = c->cfg->sk;
+			return 0;
+		}
+	}
+	return err_set(e, "NoCredentials",
+		       "no credentials%s%s: attach an agency to the function (FunctionGraph then passes "
+		       "its token and temporary keys), or set ak and sk in the function configuration",
+		       force ? " for auth=" : "", force ? force : "");
 }
 
 int cloud_ready(struct cloud *c, enum cfg_service svc, struct err *e)
 {
-	struct http_header hdr[4];
-	size_t nh = 0;
+	struct cloud_creds cr;
 
 	if (cloud_build_url(c, svc, "/", e) != 0)
 		return -1;
-	return cloud_auth_headers(c, hdr, &nh, e);
+	return cloud_creds(c, &cr, e);
+}
+
+/* Length of "scheme://host[:port]" at the start of url. */
+static size_t cloud_origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	return (size_t)(strcspn(p, "/") + (size_t)(p - url));
+}
+
+/*
+ * Fills req's headers (and, when signing, its URL) for one attempt. Signed
+ * requests get a fresh X-Sdk-Date per attempt.
+ */
+static int cloud_prepare(struct cloud *c, const struct cloud_creds *cr, struct http_req *req,
+			 struct http_header *hdr, struct sign_output *so, struct buf *host, struct err *e)
+{
+	struct sign_header sh[4];
+	struct sign_input in;
+	size_t nh = 0, ns = 0;
+
+	hdr[nh++] = (struct http_header){"Content-Type", CLOUD_CONTENT_TYPE};
+	hdr[nh++] = (struct http_header){"Accept", "application/json"};
+	if (cr->token != NULL) {
+		hdr[nh++] = (struct http_header){"X-Auth-Token", cr->token};
+		req->url = buf_str(&c->url);
+		req->headers = hdr;
+		req->nheaders = nh;
+		return 0;
+	}
+	if (sign_host(buf_str(&c->url), host, e) != 0)
+		return -1;
+	sh[ns++] = (struct sign_header){"Host", buf_str(host)};
+	sh[ns++] = (struct sign_header){"Content-Type", CLOUD_CONTENT_TYPE};
+	sh[ns++] = (struct sign_header){"X-Project-Id", c->ctx->project_id};
+	if (cr->security_token != NULL)
+		sh[ns++] = (struct sign_header){"X-Security-Token", cr->security_token};
+	memset(&in, 0, sizeof(in));
+	in.method = req->method;
+	in.url = buf_str(&c->url);
+	in.headers = sh;
+	in.nheaders = ns;
+	in.body = req->body;
+	in.body_len = req->body_len;
+	in.now = (long long)time(NULL);
+	in.ak = cr->ak;
+	in.sk = cr->sk;
+	if (sign_request(&in, so, e) != 0)
+		return -1;
+	/* Send the path and query exactly as signed. */
+	buf_clear(&c->wire_url);
+	if (buf_append(&c->wire_url, buf_str(&c->url), cloud_origin_len(buf_str(&c->url))) != 0 ||
+	    buf_puts(&c->wire_url, buf_str(&so->path_and_query)) != 0)
+		return err_set(e, "ConfigError", "URL too long");
+	hdr[nh++] = (struct http_header){"Host", buf_str(host)};
+	hdr[nh++] = (struct http_header){"X-Project-Id", c->ctx->project_id};
+	hdr[nh++] = (struct http_header){"X-Sdk-Date", so->sdk_date};
+	hdr[nh++] = (struct http_header){"Authorization", buf_str(&so->authorization)};
+	if (cr->security_token != NULL)
+		hdr[nh++] = (struct http_header){"X-Security-Token", cr->security_token};
+	req->url = buf_str(&c->wire_url);
+	req->headers = hdr;
+	req->nheaders = nh;
+	return 0;
 }
 
 int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
 		  const json_t *body, struct cloud_result *res, struct err *e)
 {
-	struct http_header hdr[8];
+	struct http_header hdr[10];
 	struct http_req req = {0};
+	struct cloud_creds cr;
+	struct sign_output so;
+	struct buf host;
 	char *text = NULL;
 	long long left, margin = cloud_margin_ms(c);
 	long delay, ra;
-	size_t nh = 0;
 	int rc = -1, attempt, transient;
 
+	sign_output_init(&so);
+	buf_init(&host, BUF_MAX_SMALL);
 	cloud_result_release(res);
 	backoff_reset(&c->backoff);
-	if (cloud_build_url(c, svc, path, e) != 0)
-		goto out;
-	hdr[nh++] = (struct http_header){"Content-Type", "application/json;charset=utf-8"};
-	hdr[nh++] = (struct http_header){"Accept", "application/json"};
-	if (cloud_auth_headers(c, hdr, &nh, e) != 0)
+	if (cloud_build_url(c, svc, path, e) != 0 || cloud_creds(c, &cr, e) != 0)
 		goto out;
 	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
 		err_set(e, "OutOfMemory", "out of memory");
 		goto out;
 	}
 	req.method = method;
-	req.url = buf_str(&c->url);
-	req.headers = hdr;
-	req.nheaders = nh;
 	req.body = text;
 	req.body_len = text ? strlen(text) : 0;
 	req.connect_timeout_ms = CLOUD_CONNECT_MS;
@@ -225,6 +334,8 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 				err_set(e, HTTP_ERR_TIMEOUT, "%s %s: no time left before the deadline", method, path);
 			goto out;
 		}
+		if (cloud_prepare(c, &cr, &req, hdr, &so, &host, e) != 0)
+			goto out;
 		req.timeout_ms = left < CLOUD_CALL_MAX_MS ? (long)left : CLOUD_CALL_MAX_MS;
 		if (req.connect_timeout_ms > req.timeout_ms)
 			req.connect_timeout_ms = req.timeout_ms;
@@ -277,6 +388,8 @@ out:
 		snprintf(res->code, sizeof(res->code), "%s", e->code);
 		snprintf(res->message, sizeof(res->message), "%s", e->msg);
 	}
+	sign_output_release(&so);
+	buf_release(&host);
 	free(text);
 	return rc;
 }

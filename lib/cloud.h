@@ -46,6 +46,12 @@ void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg);
  */
 int cloud_ready(struct cloud *c, enum cfg_service svc, struct err *e) FG_WUR;
 
+/*
+ * Milliseconds the handlers may still spend before the invocation must be
+ * answered (the deadline minus the reserve kept to post the answer).
+ */
+long long cloud_time_left_ms(const struct cloud *c);
+
 /* Total attempts made by this client since cloud_begin (for reports and tests). */
 int cloud_calls(const struct cloud *c);
 

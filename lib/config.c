@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 
@@ -24,6 +25,15 @@ static const struct cfg_key {
 	{"ak", NULL, offsetof(struct cfg, ak)},
 	{"sk", NULL, offsetof(struct cfg, sk)},
 	{"logLevel", NULL, offsetof(struct cfg, log_level)},
+	{"serverIds", "server_ids", offsetof(struct cfg, server_ids)},
+	{"tags", NULL, offsetof(struct cfg, tags)},
+	{"type", NULL, offsetof(struct cfg, stop_type)},
+	{"wait", NULL, offsetof(struct cfg, wait)},
+	{"dryRun", NULL, offsetof(struct cfg, dry_run)},
+	{"stopNodes", NULL, offsetof(struct cfg, stop_nodes)},
+	{"startNodes", NULL, offsetof(struct cfg, start_nodes)},
+	{"allServers", NULL, offsetof(struct cfg, all_servers)},
+	{"auth", NULL, offsetof(struct cfg, auth)},
 };
 
 static char **cfg_field(struct cfg *c, size_t off)
@@ -89,6 +99,41 @@ static int cfg_parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+int cfg_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+	size_t i;
+
+	for (i = 0; s != NULL && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Checks the boolean keys; returns the name of the first bad one, or NULL. */
+static const char *cfg_bad_bool(const struct cfg *c)
+{
+	const struct {
+		const char *name;
+		const char *value;
+	} b[] = {{"wait", c->wait}, {"dryRun", c->dry_run}, {"stopNodes", c->stop_nodes},
+		 {"startNodes", c->start_nodes}, {"allServers", c->all_servers}};
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if (b[i].value != NULL && cfg_bool(b[i].value, &v) != 0)
+			return b[i].name;
+	return NULL;
+}
+
 /* Validates what was read; the first problem found wins. */
 static void cfg_validate(struct cfg *c, const char *timeout, const char *memory)
 {
@@ -115,6 +160,12 @@ static void cfg_validate(struct cfg *c, const char *timeout, const char *memory)
 		return;
 	else if ((c->ak == NULL) != (c->sk == NULL))
 		err_set(e, "ConfigError", "ak and sk must be set together");
+	else if (cfg_bad_bool(c) != NULL)
+		err_set(e, "ConfigError", "%s must be true or false", cfg_bad_bool(c));
+	else if (c->stop_type != NULL && strcasecmp(c->stop_type, "SOFT") != 0 && strcasecmp(c->stop_type, "HARD") != 0)
+		err_set(e, "ConfigError", "type must be SOFT or HARD");
+	else if (c->auth != NULL && strcmp(c->auth, "token") != 0 && strcmp(c->auth, "aksk") != 0)
+		err_set(e, "ConfigError", "auth must be token or aksk");
 }
 
 int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)

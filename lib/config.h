@@ -31,6 +31,15 @@ struct cfg {
 	char *sk;
 	char *token; /* only for `bootstrap invoke` */
 	char *log_level;
+	char *server_ids;  /* serverIds, comma-separated */
+	char *tags;        /* comma-separated key=value */
+	char *stop_type;   /* type: SOFT or HARD */
+	char *wait;        /* booleans as configured: "true"/"false"... */
+	char *dry_run;
+	char *stop_nodes;
+	char *start_nodes;
+	char *all_servers; /* only the configuration may set it */
+	char *auth;        /* "token" or "aksk" forces one way; NULL: automatic */
 	char *handler; /* RUNTIME_HANDLER */
 	char *func_name;
 	char *func_version;
@@ -51,6 +60,12 @@ typedef const char *cfg_getenv_fn(const char *name);
  * Release with cfg_release() in either case.
  */
 int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode) FG_WUR;
+
+/*
+ * Parses a boolean as configured: true/false, yes/no, on/off, 1/0 (any case).
+ * Returns 0 with *out set, or -1 when s is not one of those.
+ */
+int cfg_bool(const char *s, int *out) FG_WUR;
 
 /* Frees every string, wiping ak, sk and token first. c may be NULL. */
 void cfg_release(struct cfg *c);

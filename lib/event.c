@@ -27,10 +27,12 @@ static const char *const event_forbidden[] = {
 
 void event_init(struct event *ev)
 {
+	memset(ev, 0, sizeof(*ev));
 	ev->kind = EVENT_PLAIN;
-	ev->action[0] = '\0';
 	strlist_init(&ev->cluster_ids);
-	ev->has_cluster_ids = 0;
+	strlist_init(&ev->server_ids);
+	strlist_init(&ev->tags);
+	ev->wait = ev->dry_run = ev->stop_nodes = ev->start_nodes = EVENT_UNSET;
 }
 
 void event_release(struct event *ev)
@@ -38,12 +40,17 @@ void event_release(struct event *ev)
 	if (ev == NULL)
 		return;
 	strlist_release(&ev->cluster_ids);
+	strlist_release(&ev->server_ids);
+	strlist_release(&ev->tags);
 }
 
 void params_init(struct params *p)
 {
-	p->action[0] = '\0';
+	memset(p, 0, sizeof(*p));
 	strlist_init(&p->cluster_ids);
+	strlist_init(&p->server_ids);
+	strlist_init(&p->tags);
+	snprintf(p->type, sizeof(p->type), "SOFT");
 }
 
 void params_release(struct params *p)
@@ -51,6 +58,8 @@ void params_release(struct params *p)
 	if (p == NULL)
 		return;
 	strlist_release(&p->cluster_ids);
+	strlist_release(&p->server_ids);
+	strlist_release(&p->tags);
 }
 
 /* Compares ignoring case, '_' and '-'. */
@@ -103,6 +112,82 @@ static int event_set_ids(struct strlist *l, json_t *v, const char *key, struct e
 	return 0;
 }
 
+/* A tag selector: "key=value" or "key", no comma, no control character, at most 256 bytes. */
+static int event_add_tag(struct strlist *l, const char *s, size_t n, struct err *e)
+{
+	size_t i;
+
+	if (n == 0 || n > 256 || s[0] == '=')
+		return err_set(e, PARAM_ERR, "tags: '%.64s' is not key=value", s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == ',' || s[i] == 0x7f)
+			return err_set(e, PARAM_ERR, "tags: '%.64s' has a comma or a control character", s);
+	if (strlist_add(l, s, n) != 0)
+		return err_set(e, PARAM_ERR, "tags: too many");
+	return 0;
+}
+
+/* Comma-separated tags; white space around items ignored. */
+static int event_add_tags_csv(struct strlist *l, const char *csv, struct err *e)
+{
+	const char *p = csv, *end, *a, *b;
+
+	while (*p) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		for (a = p; a < end && isspace((unsigned char)*a); a++)
+			;
+		for (b = end; b > a && isspace((unsigned char)b[-1]); b--)
+			;
+		if (b > a && event_add_tag(l, a, (size_t)(b - a), e) != 0)
+			return -1;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int event_set_tags(struct strlist *l, json_t *v, struct err *e)
+{
+	size_t i;
+	json_t *item;
+
+	if (json_is_string(v))
+		return event_add_tags_csv(l, json_string_value(v), e);
+	if (!json_is_array(v))
+		return err_set(e, PARAM_ERR, "tags must be a string or an array of strings");
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			return err_set(e, PARAM_ERR, "tags[%zu] must be a string", i);
+		if (event_add_tag(l, json_string_value(item), json_string_length(item), e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A boolean option: JSON true/false, or a string cfg_bool() accepts. */
+static int event_set_bool(int *dst, json_t *v, const char *key, struct err *e)
+{
+	if (json_is_boolean(v)) {
+		*dst = json_is_true(v);
+		return 0;
+	}
+	if (json_is_string(v) && cfg_bool(json_string_value(v), dst) == 0)
+		return 0;
+	return err_set(e, PARAM_ERR, "%s must be true or false", key);
+}
+
+static int event_set_type(char *dst, size_t n, const char *s, struct err *e)
+{
+	if (strcasecmp(s, "SOFT") == 0)
+		snprintf(dst, n, "SOFT");
+	else if (strcasecmp(s, "HARD") == 0)
+		snprintf(dst, n, "HARD");
+	else
+		return err_set(e, PARAM_ERR, "type must be SOFT or HARD");
+	return 0;
+}
+
 /* Reads the parameters of an object: the console event, a user_event, an APIG body. */
 static int event_read_params(struct event *ev, json_t *obj, struct err *e)
 {
@@ -126,6 +211,31 @@ static int event_read_params(struct event *ev, json_t *obj, struct err *e)
 		} else if (strcmp(key, "clusterId") == 0 || strcmp(key, "cluster_ids") == 0) {
 			ev->has_cluster_ids = 1;
 			if (event_set_ids(&ev->cluster_ids, v, key, e) != 0)
+				return -1;
+		} else if (strcmp(key, "serverIds") == 0 || strcmp(key, "server_ids") == 0) {
+			ev->has_server_ids = 1;
+			if (event_set_ids(&ev->server_ids, v, key, e) != 0)
+				return -1;
+		} else if (strcmp(key, "tags") == 0) {
+			ev->has_tags = 1;
+			if (event_set_tags(&ev->tags, v, e) != 0)
+				return -1;
+		} else if (strcmp(key, "type") == 0) {
+			if (!json_is_string(v))
+				return err_set(e, PARAM_ERR, "type must be SOFT or HARD");
+			if (event_set_type(ev->type, sizeof(ev->type), json_string_value(v), e) != 0)
+				return -1;
+		} else if (strcmp(key, "wait") == 0) {
+			if (event_set_bool(&ev->wait, v, key, e) != 0)
+				return -1;
+		} else if (strcmp(key, "dryRun") == 0) {
+			if (event_set_bool(&ev->dry_run, v, key, e) != 0)
+				return -1;
+		} else if (strcmp(key, "stopNodes") == 0) {
+			if (event_set_bool(&ev->stop_nodes, v, key, e) != 0)
+				return -1;
+		} else if (strcmp(key, "startNodes") == 0) {
+			if (event_set_bool(&ev->start_nodes, v, key, e) != 0)
 				return -1;
 		} else {
 			log_debug("ignoring event key '%.64s'", key);
@@ -297,11 +407,42 @@ out:
 	return rc;
 }
 
-int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),
-		   struct params *p, struct err *e)
+static int params_copy(struct strlist *dst, const struct strlist *src, struct err *e)
 {
 	size_t i;
 
+	for (i = 0; i < src->n; i++)
+		if (strlist_add(dst, src->v[i], strlen(src->v[i])) != 0)
+			return err_set(e, PARAM_ERR, "out of memory");
+	return 0;
+}
+
+static int params_ids(struct strlist *dst, int from_event, const struct strlist *ev_ids,
+		      const char *cfg_csv, const char *what, struct err *e)
+{
+	if (from_event)
+		return params_copy(dst, ev_ids, e);
+	if (cfg_csv != NULL && strlist_add_csv(dst, cfg_csv, what, e) != 0) {
+		err_prefix(e, "configuration");
+		return -1;
+	}
+	return 0;
+}
+
+static int params_bool(int from_event, const char *cfg_value)
+{
+	int v = 0;
+
+	if (from_event != EVENT_UNSET)
+		return from_event;
+	if (cfg_value != NULL && cfg_bool(cfg_value, &v) != 0)
+		v = 0;
+	return v;
+}
+
+int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),
+		   struct params *p, struct err *e)
+{
 	/* Action: the event, else the configuration, else RUNTIME_HANDLER. */
 	if (ev->action[0] != '\0') {
 		memcpy(p->action, ev->action, sizeof(p->action));
@@ -321,16 +462,29 @@ int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)
 			       "no action: set \"action\" in the event or the function configuration");
 	}
 
-	/* Targets: the event's when it names any, else the configuration's. */
-	if (ev->has_cluster_ids) {
-		for (i = 0; i < ev->cluster_ids.n; i++)
-			if (strlist_add(&p->cluster_ids, ev->cluster_ids.v[i], strlen(ev->cluster_ids.v[i])) != 0)
-				return err_set(e, PARAM_ERR, "out of memory");
-	} else if (c->cluster_ids != NULL) {
-		if (strlist_add_csv(&p->cluster_ids, c->cluster_ids, "clusterId", e) != 0) {
-			err_prefix(e, "configuration");
+	/* Targets, kind by kind: the event's when it names any, else the configuration's. */
+	if (params_ids(&p->cluster_ids, ev->has_cluster_ids, &ev->cluster_ids, c->cluster_ids,
+		       "clusterId", e) != 0 ||
+	    params_ids(&p->server_ids, ev->has_server_ids, &ev->server_ids, c->server_ids,
+		       "serverIds", e) != 0)
+		return -1;
+	if (ev->has_tags) {
+		if (params_copy(&p->tags, &ev->tags, e) != 0)
 			return -1;
-		}
+	} else if (c->tags != NULL && event_add_tags_csv(&p->tags, c->tags, e) != 0) {
+		err_prefix(e, "configuration");
+		return -1;
 	}
+
+	/* Options: the event over the configuration (validated by cfg_load). */
+	if (ev->type[0] != '\0')
+		memcpy(p->type, ev->type, sizeof(p->type));
+	else if (c->stop_type != NULL && event_set_type(p->type, sizeof(p->type), c->stop_type, e) != 0)
+		return -1;
+	p->wait = params_bool(ev->wait, c->wait);
+	p->dry_run = params_bool(ev->dry_run, c->dry_run);
+	p->stop_nodes = params_bool(ev->stop_nodes, c->stop_nodes);
+	p->start_nodes = params_bool(ev->start_nodes, c->start_nodes);
+	p->all_servers = params_bool(EVENT_UNSET, c->all_servers);
 	return 0;
 }

@@ -23,18 +23,35 @@ enum event_kind { EVENT_PLAIN, EVENT_TIMER, EVENT_APIG };
 
 #define EVENT_ACTION_MAX 32
 
+/* Boolean options: EVENT_UNSET when the event does not say. */
+#define EVENT_UNSET (-1)
+
 /* The parsed event. Owned by the caller; release with event_release(). */
 struct event {
 	enum event_kind kind;
 	char action[EVENT_ACTION_MAX]; /* "" when the event names none */
 	struct strlist cluster_ids;    /* clusterId / cluster_ids */
-	int has_cluster_ids;           /* the event named clusters (possibly none valid) */
+	struct strlist server_ids;     /* serverIds */
+	struct strlist tags;           /* tags: "key=value" */
+	int has_cluster_ids;           /* the event named targets of that kind */
+	int has_server_ids;
+	int has_tags;
+	char type[8];                  /* "SOFT", "HARD" or "" */
+	int wait, dry_run, stop_nodes, start_nodes; /* 0, 1 or EVENT_UNSET */
 };
 
 /* The resolved request handed to a handler: event over configuration. */
 struct params {
 	char action[EVENT_ACTION_MAX];
 	struct strlist cluster_ids;
+	struct strlist server_ids;
+	struct strlist tags;
+	char type[8]; /* "SOFT" (default) or "HARD" */
+	int wait;
+	int dry_run;
+	int stop_nodes;
+	int start_nodes;
+	int all_servers; /* configuration only */
 };
 
 void event_init(struct event *ev);
@@ -53,8 +70,9 @@ void params_release(struct params *p);
 
 /*
  * Resolves the action (event, else configuration, else RUNTIME_HANDLER when
- * it names an action accepted by is_action) and the targets (event, else
- * configuration). Returns -1 with e set when no action can be found or the
+ * it names an action accepted by is_action), the targets (each kind from the
+ * event when it names any of that kind, else from the configuration) and the
+ * options (event over configuration). Returns -1 with e set when no action can be found or the
  * configured targets are invalid.
  */
 int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),

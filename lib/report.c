@@ -19,7 +19,30 @@ void report_release(struct report *r)
 	if (r == NULL)
 		return;
 	json_decref(r->clusters);
-	r->clusters = NULL;
+	json_decref(r->servers);
+	json_decref(r->jobs);
+	r->clusters = r->servers = r->jobs = NULL;
+}
+
+int report_want_servers(struct report *r)
+{
+	if (r->servers == NULL)
+		r->servers = json_array();
+	if (r->jobs == NULL)
+		r->jobs = json_array();
+	return r->servers && r->jobs ? 0 : -1;
+}
+
+void report_set_dry_run(struct report *r)
+{
+	r->dry_run = 1;
+}
+
+int report_job(struct report *r, const char *job_id)
+{
+	if (report_want_servers(r) != 0)
+		return -1;
+	return json_array_append_new(r->jobs, json_string(job_id));
 }
 
 void report_set_action(struct report *r, const char *action)
@@ -59,46 +82,95 @@ static json_t *report_cloud_error(const struct cloud_result *f)
 	return o;
 }
 
-int report_cluster(struct report *r, const char *id, const char *name, const char *phase,
-		   const char *result, const char *reason, const struct cloud_result *failure)
+static void report_count(struct report *r, const char *result)
 {
+	static const char *const names[] = {REPORT_REQUESTED, REPORT_SKIPPED, REPORT_FAILED,
+					    REPORT_DONE, REPORT_PENDING, REPORT_PLANNED, REPORT_LISTED};
+	int *const counters[] = {&r->nrequested, &r->nskipped, &r->nfailed, &r->ndone,
+				 &r->npending, &r->nplanned, &r->nlisted};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(result, names[i]) == 0)
+			(*counters[i])++;
+}
+
+static int report_item(struct report *r, json_t *list, const char *kind, const char *id,
+		       const char *name, const char *state_key, const char *state,
+		       const char *result, const char *reason, const struct cloud_result *failure)
+{
+	char id_key[24], name_key[24];
 	json_t *item;
 
-	if (r->clusters == NULL)
+	if (list == NULL)
 		return -1;
-	item = json_pack("{s:s, s:s, s:s, s:s}", "cluster_id", id, "cluster_name", name ? name : "",
-			 "phase", phase ? phase : "", "result", result);
+	snprintf(id_key, sizeof(id_key), "%s_id", kind);
+	snprintf(name_key, sizeof(name_key), "%s_name", kind);
+	item = json_pack("{s:s, s:s, s:s, s:s}", id_key, id, name_key, name ? name : "", state_key,
+			 state ? state : "", "result", result);
 	if (item == NULL)
 		return -1;
 	if (reason != NULL)
 		json_object_set_new(item, "reason", json_string(reason));
 	if (failure != NULL)
 		json_object_set_new(item, "error", report_cloud_error(failure));
-	if (json_array_append_new(r->clusters, item) != 0)
+	if (json_array_append_new(list, item) != 0)
 		return -1;
-	if (strcmp(result, REPORT_REQUESTED) == 0)
-		r->nrequested++;
-	else if (strcmp(result, REPORT_SKIPPED) == 0)
-		r->nskipped++;
-	else if (strcmp(result, REPORT_FAILED) == 0)
-		r->nfailed++;
+	report_count(r, result);
 	return 0;
+}
+
+int report_cluster(struct report *r, const char *id, const char *name, const char *phase,
+		   const char *result, const char *reason, const struct cloud_result *failure)
+{
+	return report_item(r, r->clusters, "cluster", id, name, "phase", phase, result, reason, failure);
+}
+
+int report_server(struct report *r, const char *id, const char *name, const char *status,
+		  const char *result, const char *reason, const struct cloud_result *failure)
+{
+	if (report_want_servers(r) != 0)
+		return -1;
+	return report_item(r, r->servers, "server", id, name, "status", status, result, reason, failure);
+}
+
+/* "3 requested, 1 skipped" from the non-zero counters; "nothing to do" when all are zero. */
+static void report_counts(const struct report *r, char *dst, size_t n)
+{
+	const struct {
+		int v;
+		const char *name;
+	} c[] = {{r->nrequested, "requested"}, {r->ndone, "done"}, {r->npending, "pending"},
+		 {r->nplanned, "planned"}, {r->nlisted, "listed"}, {r->nskipped, "skipped"},
+		 {r->nfailed, "failed"}};
+	size_t i, used = 0;
+
+	dst[0] = '\0';
+	for (i = 0; i < sizeof(c) / sizeof(c[0]) && used < n; i++)
+		if (c[i].v > 0)
+			used += (size_t)snprintf(dst + used, n - used, "%s%d %s", used ? ", " : "",
+						 c[i].v, c[i].name);
+	if (dst[0] == '\0')
+		snprintf(dst, n, "nothing to do");
 }
 
 static json_t *report_object(const struct report *r)
 {
-	char msg[sizeof(r->fatal.msg) + 64];
+	char msg[sizeof(r->fatal.msg) + 64], counts[160];
 	json_t *root, *data;
 
+	report_counts(r, counts, sizeof(counts));
 	if (r->fatal.code[0] != '\0')
 		snprintf(msg, sizeof(msg), "%s", r->fatal.msg);
-	else if (r->nfailed > 0)
-		snprintf(msg, sizeof(msg), "%s failed for %d of %zu cluster(s)", r->action, r->nfailed,
-			 json_array_size(r->clusters));
 	else
-		snprintf(msg, sizeof(msg), "%s: %d cluster(s) requested, %d skipped", r->action,
-			 r->nrequested, r->nskipped);
+		snprintf(msg, sizeof(msg), "%s%s: %s", r->action, r->dry_run ? " (dry run)" : "", counts);
 	data = json_pack("{s:O}", "cluster_list", r->clusters ? r->clusters : json_array());
+	if (data != NULL && r->servers != NULL) {
+		json_object_set(data, "server_list", r->servers);
+		json_object_set(data, "job_ids", r->jobs);
+	}
+	if (data != NULL && r->dry_run)
+		json_object_set_new(data, "dry_run", json_true());
 	root = json_pack("{s:s, s:s, s:s, s:o}", "status", report_is_error(r) ? "error" : "success",
 			 "message", msg, "action", r->action, "data", data);
 	if (root != NULL && report_is_error(r)) {

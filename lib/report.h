@@ -21,12 +21,19 @@
 #define REPORT_REQUESTED "requested"
 #define REPORT_SKIPPED "skipped"
 #define REPORT_FAILED "failed"
+#define REPORT_DONE "done"       /* the job finished for this server */
+#define REPORT_PENDING "pending" /* still running when the deadline came */
+#define REPORT_PLANNED "planned" /* dryRun: would have been requested */
+#define REPORT_LISTED "listed"   /* status: read only */
 
 /* Fields are private to report.c. */
 struct report {
 	char action[32];
 	json_t *clusters;
-	int nrequested, nskipped, nfailed;
+	json_t *servers; /* NULL until report_want_servers() or the first server */
+	json_t *jobs;
+	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted;
+	int dry_run;
 	struct err fatal; /* set when the invocation failed as a whole */
 };
 
@@ -46,6 +53,22 @@ void report_fail(struct report *r, const struct err *e);
  */
 int report_cluster(struct report *r, const char *id, const char *name, const char *phase,
 		   const char *result, const char *reason, const struct cloud_result *failure) FG_WUR;
+
+/*
+ * Adds a server: status is the ECS status read before acting. Same rules as
+ * report_cluster().
+ */
+int report_server(struct report *r, const char *id, const char *name, const char *status,
+		  const char *result, const char *reason, const struct cloud_result *failure) FG_WUR;
+
+/* Adds a batch job id to data.job_ids. */
+int report_job(struct report *r, const char *job_id) FG_WUR;
+
+/* Makes data.server_list and data.job_ids appear even when empty (ECS actions). */
+int report_want_servers(struct report *r) FG_WUR;
+
+/* Marks the report as a dry run ("dry_run": true, nothing changed). */
+void report_set_dry_run(struct report *r);
 
 /* 1 when the report is an error (fatal, or any item failed). */
 int report_is_error(const struct report *r);

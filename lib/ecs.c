@@ -1,0 +1,219 @@
+/* ecs: see ecs.h. */
+#include "ecs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "sign.h"
+
+void ecs_servers_init(struct ecs_servers *s)
+{
+	s->v = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+void ecs_servers_release(struct ecs_servers *s)
+{
+	if (s == NULL)
+		return;
+	free(s->v);
+	ecs_servers_init(s);
+}
+
+const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].id, id) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *name, const char *status)
+{
+	struct ecs_server *v;
+
+	if (ecs_servers_find(s, id) != NULL)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		if ((v = realloc(s->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	v = &s->v[s->n++];
+	snprintf(v->id, sizeof(v->id), "%s", id);
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	snprintf(v->status, sizeof(v->status), "%s", status);
+	return 0;
+}
+
+static int ecs_bad(struct cloud_result *res, struct err *e, const char *what)
+{
+	snprintf(res->code, sizeof(res->code), "BadResponse");
+	snprintf(res->message, sizeof(res->message), "%s", what);
+	return err_set(e, "BadResponse", "ECS: %s", what);
+}
+
+int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct cloud_result *res,
+	     struct err *e)
+{
+	struct buf path, enc;
+	json_t *servers, *s, *count;
+	size_t i, got, seen = 0;
+	long page;
+	int rc = -1;
+
+	buf_init(&path, BUF_MAX_SMALL);
+	buf_init(&enc, BUF_MAX_SMALL);
+	if (tag != NULL && sign_escape(tag, strlen(tag), &enc) != 0) {
+		err_set(e, "InvalidParameter", "tag too long");
+		goto out;
+	}
+	for (page = 1;; page++) {
+		buf_clear(&path);
+		if (buf_printf(&path, "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s%s", page,
+			       ECS_PAGE_LIMIT, tag ? "&tags=" : "", buf_str(&enc)) != 0) {
+			err_set(e, "OutOfMemory", "out of memory");
+			goto out;
+		}
+		if (cloud_request(c, CFG_ECS, "GET", buf_str(&path), NULL, res, e) != 0)
+			goto out;
+		servers = json_object_get(res->json, "servers");
+		count = json_object_get(res->json, "count");
+		if (!json_is_array(servers)) {
+			ecs_bad(res, e, "server list has no servers array");
+			goto out;
+		}
+		json_array_foreach(servers, i, s) {
+			json_t *id = json_object_get(s, "id"), *name = json_object_get(s, "name"),
+			       *st = json_object_get(s, "status");
+
+			if (!json_is_string(id) || !json_is_string(st)) {
+				ecs_bad(res, e, "a listed server has no id or status");
+				goto out;
+			}
+			if (ecs_servers_add(out, json_string_value(id),
+					    json_is_string(name) ? json_string_value(name) : "",
+					    json_string_value(st)) != 0) {
+				err_set(e, "OutOfMemory", "out of memory");
+				goto out;
+			}
+		}
+		got = json_array_size(servers);
+		seen += got;
+		/* The last page is short, or the count says we have them all. */
+		if (got < ECS_PAGE_LIMIT || (json_is_integer(count) && (json_int_t)seen >= json_integer_value(count)))
+			break;
+		if (page >= 10000) {
+			ecs_bad(res, e, "server list does not end");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_release(&path);
+	buf_release(&enc);
+	return rc;
+}
+
+int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
+	      char *job_id, size_t n_job, struct cloud_result *res, struct err *e)
+{
+	json_t *body = NULL, *servers = NULL, *inner, *jid;
+	size_t i;
+	int rc = -1;
+
+	job_id[0] = '\0';
+	servers = json_array();
+	for (i = 0; servers != NULL && i < n; i++)
+		if (json_array_append_new(servers, json_pack("{s:s}", "id", ids[i])) != 0)
+			goto oom;
+	inner = type ? json_pack("{s:s, s:O}", "type", type, "servers", servers)
+		     : json_pack("{s:O}", "servers", servers);
+	if (inner == NULL || (body = json_pack("{s:o}", op, inner)) == NULL)
+		goto oom;
+	if (cloud_request(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, res, e) != 0)
+		goto out;
+	jid = json_object_get(res->json, "job_id");
+	if (!json_is_string(jid)) {
+		ecs_bad(res, e, "batch action answer has no job_id");
+		goto out;
+	}
+	snprintf(job_id, n_job, "%s", json_string_value(jid));
+	rc = 0;
+	goto out;
+oom:
+	err_set(e, "OutOfMemory", "out of memory");
+out:
+	json_decref(servers);
+	json_decref(body);
+	return rc;
+}
+
+void ecs_job_init(struct ecs_job *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void ecs_job_release(struct ecs_job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->sub);
+	ecs_job_init(j);
+}
+
+static void ecs_job_error(char *dst, size_t n, json_t *obj)
+{
+	json_t *code = json_object_get(obj, "error_code"), *why = json_object_get(obj, "fail_reason");
+
+	snprintf(dst, n, "%s%s%s", json_is_string(code) ? json_string_value(code) : "",
+		 json_is_string(code) && json_is_string(why) ? ": " : "",
+		 json_is_string(why) ? json_string_value(why) : "");
+}
+
+int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
+		struct err *e)
+{
+	char path[256];
+	json_t *status, *subs, *sj;
+	size_t i;
+
+	ecs_job_release(j);
+	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
+	if (cloud_request(c, CFG_ECS, "GET", path, NULL, res, e) != 0)
+		return -1;
+	status = json_object_get(res->json, "status");
+	if (!json_is_string(status))
+		return ecs_bad(res, e, "job answer has no status");
+	snprintf(j->status, sizeof(j->status), "%s", json_string_value(status));
+	ecs_job_error(j->error, sizeof(j->error), res->json);
+	subs = json_object_get(json_object_get(res->json, "entities"), "sub_jobs");
+	if (!json_is_array(subs) || json_array_size(subs) == 0)
+		return 0;
+	if ((j->sub = calloc(json_array_size(subs), sizeof(*j->sub))) == NULL)
+		return err_set(e, "OutOfMemory", "out of memory");
+	json_array_foreach(subs, i, sj) {
+		json_t *sid = json_object_get(json_object_get(sj, "entities"), "server_id");
+		json_t *st = json_object_get(sj, "status");
+
+		if (!json_is_string(sid) || !json_is_string(st))
+			continue;
+		snprintf(j->sub[j->nsub].server_id, sizeof(j->sub[0].server_id), "%s", json_string_value(sid));
+		snprintf(j->sub[j->nsub].status, sizeof(j->sub[0].status), "%s", json_string_value(st));
+		ecs_job_error(j->sub[j->nsub].error, sizeof(j->sub[0].error), sj);
+		j->nsub++;
+	}
+	return 0;
+}
+
+int ecs_job_done(const char *status)
+{
+	return strcmp(status, "SUCCESS") == 0 || strcmp(status, "FAIL") == 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * ecs: the ECS v1 calls the handlers need, as typed functions (spec 4).
+ * JSON stays inside this module; handlers see plain structs.
+ */
+#ifndef FG_ECS_H
+#define FG_ECS_H
+
+#include <stddef.h>
+
+#include "cloud.h"
+#include "err.h"
+
+#define ECS_BATCH_MAX 1000 /* servers per batch action (spec 4.4) */
+#define ECS_PAGE_LIMIT 1000 /* servers per list page (spec 4.1) */
+
+struct ecs_server {
+	char id[64];
+	char name[128];
+	char status[24]; /* ACTIVE, SHUTOFF, ... */
+};
+
+/* A growable array of servers; fields read-only for callers. */
+struct ecs_servers {
+	struct ecs_server *v;
+	size_t n;
+	size_t cap;
+};
+
+void ecs_servers_init(struct ecs_servers *s);
+void ecs_servers_release(struct ecs_servers *s);
+
+/* Returns the server with id, or NULL. Borrowed. */
+const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id);
+
+/*
+ * GET /v1/{project}/cloudservers/detail, every page (offset is a page number,
+ * limit ECS_PAGE_LIMIT), appending servers not yet in out. tag ("key=value"
+ * or "key") filters when not NULL. Returns 0, or -1 with res and e set.
+ */
+int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct cloud_result *res,
+	     struct err *e) FG_WUR;
+
+/*
+ * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
+ * (type "SOFT"/"HARD") for n <= ECS_BATCH_MAX ids. On success copies the job
+ * id into job_id (size n_job).
+ */
+int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
+	      char *job_id, size_t n_job, struct cloud_result *res, struct err *e) FG_WUR;
+
+/* The outcome of one server inside a job. */
+struct ecs_subjob {
+	char server_id[64];
+	char status[16]; /* SUCCESS, RUNNING, FAIL, INIT */
+	char error[160]; /* error_code: fail_reason, when failed */
+};
+
+struct ecs_job {
+	char status[16];
+	char error[160];
+	struct ecs_subjob *sub;
+	size_t nsub;
+};
+
+void ecs_job_init(struct ecs_job *j);
+void ecs_job_release(struct ecs_job *j);
+
+/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents). */
+int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
+		struct err *e) FG_WUR;
+
+/* 1 when a job status is final (SUCCESS or FAIL). */
+int ecs_job_done(const char *status);
+
+#endif
