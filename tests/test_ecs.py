@@ -290,3 +290,16 @@ def test_cce_calls_are_signed_too(fg):
     out = body_of(fg.invoke({"action": "hibernate", "clusterId": C1}, headers={}))
     assert out["status"] == "success", out
     assert [r.auth for r in fg.cloud.requests] == ["aksk", "aksk"]
+
+
+def test_seed_endpoint_alias_and_region_for_ecs(fg):
+    ids = add_servers(fg.cloud, 1)
+    first = fg.start({"ecsEndpoint": None, "endpoint": fg.cloud.url})
+    assert body_of(fg.invoke({"action": "stop", "serverIds": ids}))["status"] == "success"
+    assert first.stop() == 0
+    fg.start({"ecsEndpoint": None, "region": "la-south-2", "domain": "fgboot-test.invalid"},
+             env={"RUNTIME_TIMEOUT": "4"})
+    res = fg.invoke({"action": "status", "serverIds": ids})
+    assert res.kind == "error"
+    assert "https://ecs.la-south-2.fgboot-test.invalid/v1/%s/cloudservers/detail" % PROJECT \
+        in res.json["errorMessage"]

@@ -71,7 +71,7 @@ static void test_success(void)
 	j = render(&r, 0);
 	CHECK_STR(str_at(j, "status"), "success");
 	CHECK_STR(str_at(j, "action"), "hibernate");
-	CHECK_STR(str_at(j, "message"), "hibernate: 0 cluster(s) requested, 0 skipped");
+	CHECK_STR(str_at(j, "message"), "hibernate: nothing to do");
 	CHECK(json_is_array(clusters(j)) && json_array_size(clusters(j)) == 0);
 	CHECK(json_object_get(j, "errorType") == NULL);
 	CHECK(json_object_get(j, "errorMessage") == NULL);
@@ -83,7 +83,7 @@ static void test_success(void)
 	CHECK(report_is_error(&r) == 0);
 	j = render(&r, 0);
 	CHECK_STR(str_at(j, "status"), "success");
-	CHECK_STR(str_at(j, "message"), "hibernate: 2 cluster(s) requested, 1 skipped");
+	CHECK_STR(str_at(j, "message"), "hibernate: 2 requested, 1 skipped");
 	CHECK(json_array_size(clusters(j)) == 3);
 	item = json_array_get(clusters(j), 0);
 	CHECK_STR(str_at(item, "cluster_id"), "c1");
@@ -111,7 +111,7 @@ static void test_success(void)
 	report_set_action(&r, "awake");
 	j = render(&r, 0);
 	CHECK_STR(str_at(j, "action"), "awake");
-	CHECK_STR(str_at(j, "message"), "awake: 2 cluster(s) requested, 1 skipped");
+	CHECK_STR(str_at(j, "message"), "awake: 2 requested, 1 skipped");
 	json_decref(j);
 	report_set_action(&r, NULL);
 	j = render(&r, 0);
@@ -146,9 +146,9 @@ static void test_item_failed(void)
 	CHECK(report_is_error(&r) == 1);
 	j = render(&r, 0);
 	CHECK_STR(str_at(j, "status"), "error");
-	CHECK_STR(str_at(j, "message"), "hibernate failed for 1 of 3 cluster(s)");
+	CHECK_STR(str_at(j, "message"), "hibernate: 1 requested, 1 skipped, 1 failed");
 	CHECK_STR(str_at(j, "errorType"), "ActionFailed");
-	CHECK_STR(str_at(j, "errorMessage"), "hibernate failed for 1 of 3 cluster(s)");
+	CHECK_STR(str_at(j, "errorMessage"), "hibernate: 1 requested, 1 skipped, 1 failed");
 	CHECK(json_array_size(clusters(j)) == 3);
 	item = json_array_get(clusters(j), 1);
 	CHECK_STR(str_at(item, "result"), "failed");
