@@ -6,28 +6,36 @@
 
 #include "buf.h"
 
+int cce_cluster_from_json(const json_t *root, struct cce_cluster *out, struct err *e)
+{
+	json_t *name, *phase;
+
+	out->name[0] = out->phase[0] = '\0';
+	name = json_object_get(json_object_get(root, "metadata"), "name");
+	phase = json_object_get(json_object_get(root, "status"), "phase");
+	if (!json_is_string(phase))
+		return err_set(e, "BadResponse", "the cluster answer has no status.phase");
+	snprintf(out->phase, sizeof(out->phase), "%s", json_string_value(phase));
+	if (json_is_string(name))
+		snprintf(out->name, sizeof(out->name), "%s", json_string_value(name));
+	return 0;
+}
+
 int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out,
 		    struct cloud_result *res, struct err *e)
 {
 	char path[256];
-	json_t *meta, *status, *name, *phase;
 
 	out->name[0] = out->phase[0] = '\0';
 	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s", id);
 	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
 		return -1;
-	meta = json_object_get(res->json, "metadata");
-	status = json_object_get(res->json, "status");
-	name = json_object_get(meta, "name");
-	phase = json_object_get(status, "phase");
-	if (!json_is_string(phase)) {
-		snprintf(res->code, sizeof(res->code), "BadResponse");
-		snprintf(res->message, sizeof(res->message), "cluster answer has no status.phase");
-		return err_set(e, "BadResponse", "GET cluster %s: the answer has no status.phase", id);
+	if (cce_cluster_from_json(res->json, out, e) != 0) {
+		snprintf(res->code, sizeof(res->code), "%s", e->code);
+		snprintf(res->message, sizeof(res->message), "%s", e->msg);
+		err_prefix(e, "GET cluster %s", id);
+		return -1;
 	}
-	snprintf(out->phase, sizeof(out->phase), "%s", json_string_value(phase));
-	if (json_is_string(name))
-		snprintf(out->name, sizeof(out->name), "%s", json_string_value(name));
 	return 0;
 }
 
@@ -46,22 +54,14 @@ int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_
 	return rc;
 }
 
-int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
-			  size_t *nodes_without_server, struct cloud_result *res, struct err *e)
+int cce_node_servers_from_json(const json_t *root, struct strlist *server_ids,
+			       size_t *nodes_without_server, struct err *e)
 {
-	char path[256];
-	json_t *items, *node, *sid;
+	json_t *items = json_object_get(root, "items"), *node, *sid;
 	size_t i;
 
-	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
-	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
-		return -1;
-	items = json_object_get(res->json, "items");
-	if (!json_is_array(items)) {
-		snprintf(res->code, sizeof(res->code), "BadResponse");
-		snprintf(res->message, sizeof(res->message), "node list has no items array");
-		return err_set(e, "BadResponse", "GET nodes of %s: the answer has no items", id);
-	}
+	if (!json_is_array(items))
+		return err_set(e, "BadResponse", "the node list has no items array");
 	json_array_foreach(items, i, node) {
 		sid = json_object_get(json_object_get(node, "status"), "serverId");
 		if (!json_is_string(sid) || json_string_length(sid) == 0) {
@@ -71,6 +71,23 @@ int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *serve
 		if (strlist_add_id(server_ids, json_string_value(sid), json_string_length(sid),
 				   "node serverId", e) != 0)
 			return -1;
+	}
+	return 0;
+}
+
+int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
+			  size_t *nodes_without_server, struct cloud_result *res, struct err *e)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
+	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
+		return -1;
+	if (cce_node_servers_from_json(res->json, server_ids, nodes_without_server, e) != 0) {
+		snprintf(res->code, sizeof(res->code), "%s", e->code);
+		snprintf(res->message, sizeof(res->message), "%s", e->msg);
+		err_prefix(e, "GET nodes of %s", id);
+		return -1;
 	}
 	return 0;
 }

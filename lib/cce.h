@@ -30,4 +30,12 @@ int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_
 int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
 			  size_t *nodes_without_server, struct cloud_result *res, struct err *e) FG_WUR;
 
+/*
+ * The parsing halves of the calls above, on an already parsed answer (pure:
+ * no I/O; exposed for the fuzzers). root is borrowed and may be NULL.
+ */
+int cce_cluster_from_json(const json_t *root, struct cce_cluster *out, struct err *e) FG_WUR;
+int cce_node_servers_from_json(const json_t *root, struct strlist *server_ids,
+			       size_t *nodes_without_server, struct err *e) FG_WUR;
+
 #endif

@@ -130,9 +130,19 @@ static void cloud_copy(char *dst, size_t n, json_t *obj, const char *key)
  */
 static void cloud_parse_error(struct cloud_result *res, const struct http_resp *resp)
 {
-	json_t *root = json_loadb(buf_str(&resp->body), resp->body.len, 0, NULL), *inner;
 	const char *v;
 	size_t n;
+
+	cloud_error_from_body(res, resp->status, buf_str(&resp->body), resp->body.len);
+	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(res->request_id)) {
+		memcpy(res->request_id, v, n);
+		res->request_id[n] = '\0';
+	}
+}
+
+void cloud_error_from_body(struct cloud_result *res, long status, const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, 0, NULL), *inner;
 
 	res->code[0] = res->message[0] = '\0';
 	if (json_is_object(root)) {
@@ -150,15 +160,12 @@ static void cloud_parse_error(struct cloud_result *res, const struct http_resp *
 		cloud_copy(res->request_id, sizeof(res->request_id), root, "request_id");
 	}
 	json_decref(root);
+	res->status = status;
 	if (res->code[0] == '\0')
-		snprintf(res->code, sizeof(res->code), "HTTP.%ld", resp->status);
+		snprintf(res->code, sizeof(res->code), "HTTP.%ld", status);
 	if (res->message[0] == '\0')
 		snprintf(res->message, sizeof(res->message), "%s",
-			 resp->body.len ? "unrecognised error body" : "empty error body");
-	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(res->request_id)) {
-		memcpy(res->request_id, v, n);
-		res->request_id[n] = '\0';
-	}
+			 len ? "unrecognised error body" : "empty error body");
 }
 
 /* Retry-After in seconds (the HTTP-date form is treated as absent). */

@@ -32,6 +32,12 @@ struct cloud_result {
 void cloud_result_init(struct cloud_result *r);
 void cloud_result_release(struct cloud_result *r);
 
+/*
+ * Reads an error answer's code, message and request id (any of the shapes of
+ * spec 3.8, 4.7 and 5.5) into res; falls back to "HTTP.<status>". Pure.
+ */
+void cloud_error_from_body(struct cloud_result *res, long status, const char *body, size_t len);
+
 /* Returns a new client or NULL with e set. */
 struct cloud *cloud_new(struct err *e);
 void cloud_free(struct cloud *c);

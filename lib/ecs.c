@@ -57,15 +57,41 @@ static int ecs_bad(struct cloud_result *res, struct err *e, const char *what)
 {
 	snprintf(res->code, sizeof(res->code), "BadResponse");
 	snprintf(res->message, sizeof(res->message), "%s", what);
-	return err_set(e, "BadResponse", "ECS: %s", what);
+	return err_set(e, "BadResponse", "ECS: %s", res->message);
+}
+
+int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got, long long *count,
+		       struct err *e)
+{
+	json_t *servers = json_object_get(root, "servers"), *s, *n;
+	size_t i;
+
+	*got = 0;
+	n = json_object_get(root, "count");
+	*count = json_is_integer(n) ? (long long)json_integer_value(n) : -1;
+	if (!json_is_array(servers))
+		return err_set(e, "BadResponse", "the server list has no servers array");
+	json_array_foreach(servers, i, s) {
+		json_t *id = json_object_get(s, "id"), *name = json_object_get(s, "name"),
+		       *st = json_object_get(s, "status");
+
+		if (!json_is_string(id) || !json_is_string(st))
+			return err_set(e, "BadResponse", "a listed server has no id or status");
+		if (ecs_servers_add(out, json_string_value(id),
+				    json_is_string(name) ? json_string_value(name) : "",
+				    json_string_value(st)) != 0)
+			return err_set(e, "OutOfMemory", "out of memory");
+	}
+	*got = json_array_size(servers);
+	return 0;
 }
 
 int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct cloud_result *res,
 	     struct err *e)
 {
 	struct buf path, enc;
-	json_t *servers, *s, *count;
-	size_t i, got, seen = 0;
+	size_t got, seen = 0;
+	long long count;
 	long page;
 	int rc = -1;
 
@@ -84,31 +110,13 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct c
 		}
 		if (cloud_request(c, CFG_ECS, "GET", buf_str(&path), NULL, res, e) != 0)
 			goto out;
-		servers = json_object_get(res->json, "servers");
-		count = json_object_get(res->json, "count");
-		if (!json_is_array(servers)) {
-			ecs_bad(res, e, "server list has no servers array");
+		if (ecs_page_from_json(res->json, out, &got, &count, e) != 0) {
+			ecs_bad(res, e, e->msg);
 			goto out;
 		}
-		json_array_foreach(servers, i, s) {
-			json_t *id = json_object_get(s, "id"), *name = json_object_get(s, "name"),
-			       *st = json_object_get(s, "status");
-
-			if (!json_is_string(id) || !json_is_string(st)) {
-				ecs_bad(res, e, "a listed server has no id or status");
-				goto out;
-			}
-			if (ecs_servers_add(out, json_string_value(id),
-					    json_is_string(name) ? json_string_value(name) : "",
-					    json_string_value(st)) != 0) {
-				err_set(e, "OutOfMemory", "out of memory");
-				goto out;
-			}
-		}
-		got = json_array_size(servers);
 		seen += got;
 		/* The last page is short, or the count says we have them all. */
-		if (got < ECS_PAGE_LIMIT || (json_is_integer(count) && (json_int_t)seen >= json_integer_value(count)))
+		if (got < ECS_PAGE_LIMIT || (count >= 0 && (long long)seen >= count))
 			break;
 		if (page >= 10000) {
 			ecs_bad(res, e, "server list does not end");
@@ -169,7 +177,7 @@ void ecs_job_release(struct ecs_job *j)
 	ecs_job_init(j);
 }
 
-static void ecs_job_error(char *dst, size_t n, json_t *obj)
+static void ecs_job_error(char *dst, size_t n, const json_t *obj)
 {
 	json_t *code = json_object_get(obj, "error_code"), *why = json_object_get(obj, "fail_reason");
 
@@ -178,23 +186,17 @@ static void ecs_job_error(char *dst, size_t n, json_t *obj)
 		 json_is_string(why) ? json_string_value(why) : "");
 }
 
-int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
-		struct err *e)
+int ecs_job_from_json(const json_t *root, struct ecs_job *j, struct err *e)
 {
-	char path[256];
-	json_t *status, *subs, *sj;
+	json_t *status = json_object_get(root, "status"), *subs, *sj;
 	size_t i;
 
 	ecs_job_release(j);
-	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
-	if (cloud_request(c, CFG_ECS, "GET", path, NULL, res, e) != 0)
-		return -1;
-	status = json_object_get(res->json, "status");
 	if (!json_is_string(status))
-		return ecs_bad(res, e, "job answer has no status");
+		return err_set(e, "BadResponse", "the job answer has no status");
 	snprintf(j->status, sizeof(j->status), "%s", json_string_value(status));
-	ecs_job_error(j->error, sizeof(j->error), res->json);
-	subs = json_object_get(json_object_get(res->json, "entities"), "sub_jobs");
+	ecs_job_error(j->error, sizeof(j->error), root);
+	subs = json_object_get(json_object_get(root, "entities"), "sub_jobs");
 	if (!json_is_array(subs) || json_array_size(subs) == 0)
 		return 0;
 	if ((j->sub = calloc(json_array_size(subs), sizeof(*j->sub))) == NULL)
@@ -210,6 +212,20 @@ int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct c
 		ecs_job_error(j->sub[j->nsub].error, sizeof(j->sub[0].error), sj);
 		j->nsub++;
 	}
+	return 0;
+}
+
+int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
+		struct err *e)
+{
+	char path[256];
+
+	ecs_job_release(j);
+	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
+	if (cloud_request(c, CFG_ECS, "GET", path, NULL, res, e) != 0)
+		return -1;
+	if (ecs_job_from_json(res->json, j, e) != 0)
+		return ecs_bad(res, e, e->msg);
 	return 0;
 }
 

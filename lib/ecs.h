@@ -69,6 +69,16 @@ void ecs_job_release(struct ecs_job *j);
 int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
 		struct err *e) FG_WUR;
 
+/*
+ * The parsing halves of the calls above, on an already parsed answer (pure:
+ * no I/O; exposed for the fuzzers). root is borrowed and may be NULL.
+ * ecs_page_from_json appends the page's servers and sets *got to their number
+ * and *count to the answer's total (-1 when absent).
+ */
+int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got, long long *count,
+		       struct err *e) FG_WUR;
+int ecs_job_from_json(const json_t *root, struct ecs_job *j, struct err *e) FG_WUR;
+
 /* 1 when a job status is final (SUCCESS or FAIL). */
 int ecs_job_done(const char *status);
 
