@@ -37,9 +37,9 @@ void ctx_release(struct ctx *c)
 }
 
 /* Copies a header into *dst (NULL when absent or empty) and marks it secret. */
-static int ctx_take_header(char **dst, const struct invocation *inv, const char *name, struct buf *tmp)
+static int ctx_take_header(char **dst, ctx_header_fn *get, const void *ud, const char *name, struct buf *tmp)
 {
-	if (invocation_header(inv, name, tmp) != 0)
+	if (get(ud, name, tmp) != 0)
 		return -1;
 	if (tmp->len == 0)
 		return 0;
@@ -56,22 +56,22 @@ static void ctx_set_times(struct ctx *c, const struct cfg *cfg, long long start_
 	c->project_id = cfg->project_id;
 }
 
-int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
-			struct err *e)
+int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, const char *request_id,
+		     long long received_ms, const struct cfg *cfg, struct err *e)
 {
 	struct buf tmp;
 	int rc = -1;
 
 	buf_init(&tmp, BUF_MAX_SMALL);
-	snprintf(c->request_id, sizeof(c->request_id), "%s", inv->request_id);
-	ctx_set_times(c, cfg, inv->received_ms);
-	if (ctx_take_header(&c->token, inv, "X-CFF-Auth-Token", &tmp) != 0 ||
-	    ctx_take_header(&c->access_key, inv, "X-CFF-Access-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->secret_key, inv, "X-CFF-Secret-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->security_access_key, inv, "X-CFF-Security-Access-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->security_secret_key, inv, "X-CFF-Security-Secret-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->security_token, inv, "X-CFF-Security-Token", &tmp) != 0 ||
-	    invocation_header(inv, "X-CFF-Invoke-Type", &tmp) != 0) {
+	snprintf(c->request_id, sizeof(c->request_id), "%s", request_id);
+	ctx_set_times(c, cfg, received_ms);
+	if (ctx_take_header(&c->token, get, ud, "X-CFF-Auth-Token", &tmp) != 0 ||
+	    ctx_take_header(&c->access_key, get, ud, "X-CFF-Access-Key", &tmp) != 0 ||
+	    ctx_take_header(&c->secret_key, get, ud, "X-CFF-Secret-Key", &tmp) != 0 ||
+	    ctx_take_header(&c->security_access_key, get, ud, "X-CFF-Security-Access-Key", &tmp) != 0 ||
+	    ctx_take_header(&c->security_secret_key, get, ud, "X-CFF-Security-Secret-Key", &tmp) != 0 ||
+	    ctx_take_header(&c->security_token, get, ud, "X-CFF-Security-Token", &tmp) != 0 ||
+	    get(ud, "X-CFF-Invoke-Type", &tmp) != 0) {
 		err_set(e, "InvalidHeaders", "a credential header is too large");
 		goto out;
 	}
@@ -83,6 +83,18 @@ out:
 		memset(tmp.data, 0, tmp.cap);
 	buf_release(&tmp);
 	return rc;
+}
+
+static int ctx_invocation_header(const void *ud, const char *name, struct buf *out)
+{
+	return invocation_header(ud, name, out);
+}
+
+int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
+			struct err *e)
+{
+	return ctx_from_headers(c, ctx_invocation_header, inv, inv->request_id,
+				inv->received_ms, cfg, e);
 }
 
 int ctx_for_local(struct ctx *c, const struct cfg *cfg, long long now_ms, struct err *e)
