@@ -96,6 +96,7 @@ static int app_init(struct app *a, int invoke_mode, struct err *e)
 	app_register_secrets(a);
 	if ((a->cloud = cloud_new(e)) == NULL)
 		return -1;
+	cloud_set_stop(a->cloud, &stop_flag);
 	return 0;
 }
 
@@ -155,6 +156,7 @@ static int app_handle(struct app *a, const struct ctx *ctx, const char *body, si
 	} else {
 		cloud_begin(a->cloud, ctx, &a->cfg);
 		h->fn(a->cloud, &p, &r);
+		report_set_retries(&r, cloud_retries(a->cloud));
 	}
 
 	is_error = report_is_error(&r);
@@ -201,6 +203,26 @@ static void serve_post(struct runtime *rt, const char *id, int is_error, const s
 		log_warn("runtime API: %s; retrying in %ld ms", e.msg, delay);
 		(void)backoff_sleep(delay, NULL);
 	}
+}
+
+/* Answers an invocation that could not even be read (an oversized event). */
+static void serve_unreadable(struct runtime *rt, const struct invocation *inv, const struct err *why)
+{
+	struct report r;
+	struct buf out;
+	struct err e;
+
+	log_set_request(inv->request_id);
+	log_error("%s", why->msg);
+	err_set(&e, "InvalidEvent", "%s", why->msg);
+	report_init(&r, "");
+	report_fail(&r, &e);
+	buf_init(&out, BUF_MAX_SMALL);
+	if (report_render(&r, 0, &out) == 0)
+		serve_post(rt, inv->request_id, 1, &out);
+	buf_release(&out);
+	report_release(&r);
+	log_set_request(NULL);
 }
 
 static void serve_one(struct app *a, struct runtime *rt, const struct invocation *inv)
@@ -257,6 +279,10 @@ static int serve(struct app *a, const char *addr)
 		if (runtime_next(rt, &inv, &stop_flag, &e) != 0) {
 			if (stop_flag)
 				break;
+			if (inv.request_id[0] != '\0') {
+				serve_unreadable(rt, &inv, &e);
+				continue;
+			}
 			delay = backoff_next(&bo);
 			log_warn("runtime API: %s; retrying in %ld ms", e.msg, delay);
 			(void)backoff_sleep(delay, &stop_flag);

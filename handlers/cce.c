@@ -6,11 +6,16 @@
  * failing cluster is reported and the next one is still handled.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/cce.h"
 #include "../lib/log.h"
 #include "handlers.h"
+
+#define CCE_POLL_FIRST_MS 500L
+#define CCE_POLL_MAX_MS 15000L
+#define CCE_POLL_CALL_MS 1000L /* time kept for the poll's own request */
 
 struct cce_op {
 	const char *op;     /* the CCE operation path segment */
@@ -21,42 +26,103 @@ struct cce_op {
 static const struct cce_op cce_op_hibernate = {"hibernate", "Hibernation", "Hibernating"};
 static const struct cce_op cce_op_awake = {"awake", "Available", "Awaking"};
 
-static int cce_one(struct cloud *cloud, const char *id, const struct cce_op *op, int dry_run,
-		   struct report *r)
+/* One cluster and what became of it, reported once everything is known. */
+struct cl_state {
+	const char *id;
+	char name[128];
+	char phase[32]; /* read before acting */
+	const char *result;
+	char reason[96];
+	struct cloud_result fail; /* strings only */
+	int has_fail;
+};
+
+static void cl_fail(struct cl_state *st, const char *reason, const struct cloud_result *res)
+{
+	st->result = REPORT_FAILED;
+	snprintf(st->reason, sizeof(st->reason), "%s", reason);
+	st->fail = *res;
+	st->fail.json = NULL;
+	st->has_fail = 1;
+}
+
+static void cce_one(struct cloud *cloud, struct cl_state *st, const struct cce_op *op, int dry_run)
 {
 	struct cce_cluster cl;
 	struct cloud_result res;
 	struct err e;
-	char reason[96];
-	int rc;
 
 	cloud_result_init(&res);
 	err_clear(&e);
-	if (cce_get_cluster(cloud, id, &cl, &res, &e) != 0) {
-		log_error("cluster %s: %s", id, e.msg);
-		rc = report_cluster(r, id, "", "", REPORT_FAILED, "could not read the cluster", &res);
+	if (cce_get_cluster(cloud, st->id, &cl, &res, &e) != 0) {
+		log_error("cluster %s: %s", st->id, e.msg);
+		cl_fail(st, "could not read the cluster", &res);
 		goto out;
 	}
+	snprintf(st->name, sizeof(st->name), "%s", cl.name);
+	snprintf(st->phase, sizeof(st->phase), "%s", cl.phase);
 	if (strcmp(cl.phase, op->target) == 0 || strcmp(cl.phase, op->moving) == 0) {
-		snprintf(reason, sizeof(reason), "already %s", cl.phase);
-		log_info("cluster %s (%s): %s, skipped", id, cl.name, reason);
-		rc = report_cluster(r, id, cl.name, cl.phase, REPORT_SKIPPED, reason, NULL);
-		goto out;
+		st->result = REPORT_SKIPPED;
+		snprintf(st->reason, sizeof(st->reason), "already %s", cl.phase);
+		log_info("cluster %s (%s): %s, skipped", st->id, cl.name, st->reason);
+	} else if (dry_run) {
+		st->result = REPORT_PLANNED;
+	} else if (cce_operation(cloud, st->id, op->op, &res, &e) != 0) {
+		log_error("cluster %s (%s): %s", st->id, cl.name, e.msg);
+		cl_fail(st, "the cloud refused the operation", &res);
+	} else {
+		log_info("cluster %s (%s): %s requested (was %s)", st->id, cl.name, op->op, cl.phase);
+		st->result = REPORT_REQUESTED;
 	}
-	if (dry_run) {
-		rc = report_cluster(r, id, cl.name, cl.phase, REPORT_PLANNED, NULL, NULL);
-		goto out;
-	}
-	if (cce_operation(cloud, id, op->op, &res, &e) != 0) {
-		log_error("cluster %s (%s): %s", id, cl.name, e.msg);
-		rc = report_cluster(r, id, cl.name, cl.phase, REPORT_FAILED, "the cloud refused the operation", &res);
-		goto out;
-	}
-	log_info("cluster %s (%s): %s requested (was %s)", id, cl.name, op->op, cl.phase);
-	rc = report_cluster(r, id, cl.name, cl.phase, REPORT_REQUESTED, NULL, NULL);
 out:
 	cloud_result_release(&res);
-	return rc;
+}
+
+/*
+ * wait=true: polls the requested clusters until they reach the target phase,
+ * leave the way there (failed), or the deadline nears (pending).
+ */
+static void cce_wait(struct cloud *cloud, struct cl_state *st, size_t n, const struct cce_op *op)
+{
+	struct cloud_result res;
+	struct cce_cluster cl;
+	struct err e;
+	long delay = CCE_POLL_FIRST_MS;
+	size_t i, left = 0;
+
+	cloud_result_init(&res);
+	for (i = 0; i < n; i++)
+		left += strcmp(st[i].result, REPORT_REQUESTED) == 0;
+	while (left > 0 && cloud_time_left_ms(cloud) >= delay + CCE_POLL_CALL_MS) {
+		(void)cloud_sleep(cloud, delay);
+		for (i = 0; i < n; i++) {
+			if (strcmp(st[i].result, REPORT_REQUESTED) != 0)
+				continue;
+			if (cce_get_cluster(cloud, st[i].id, &cl, &res, &e) != 0) {
+				log_warn("cluster %s: %s", st[i].id, e.msg);
+				continue;
+			}
+			if (strcmp(cl.phase, op->target) == 0) {
+				st[i].result = REPORT_DONE;
+			} else if (strcmp(cl.phase, op->moving) != 0 && strcmp(cl.phase, st[i].phase) != 0) {
+				st[i].result = REPORT_FAILED;
+				snprintf(st[i].reason, sizeof(st[i].reason), "phase %s while waiting for %s",
+					 cl.phase, op->target);
+			} else {
+				continue;
+			}
+			log_info("cluster %s: %s", st[i].id, cl.phase);
+			left--;
+		}
+		delay = delay * 2 > CCE_POLL_MAX_MS ? CCE_POLL_MAX_MS : delay * 2;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(st[i].result, REPORT_REQUESTED) == 0) {
+			st[i].result = REPORT_PENDING;
+			snprintf(st[i].reason, sizeof(st[i].reason), "not %s yet when the deadline came",
+				 op->target);
+		}
+	cloud_result_release(&res);
 }
 
 static int cce_oom(struct report *r)
@@ -69,14 +135,26 @@ static int cce_oom(struct report *r)
 }
 
 static int cce_each(struct cloud *cloud, const struct strlist *clusters, const struct cce_op *op,
-		    int dry_run, struct report *r)
+		    const struct params *p, struct report *r)
 {
+	struct cl_state *st = calloc(clusters->n ? clusters->n : 1, sizeof(*st));
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < clusters->n; i++)
-		if (cce_one(cloud, clusters->v[i], op, dry_run, r) != 0)
-			return cce_oom(r);
-	return 0;
+	if (st == NULL)
+		return cce_oom(r);
+	for (i = 0; i < clusters->n; i++) {
+		st[i].id = clusters->v[i];
+		cce_one(cloud, &st[i], op, p->dry_run);
+	}
+	if (p->wait && !p->dry_run)
+		cce_wait(cloud, st, clusters->n, op);
+	for (i = 0; i < clusters->n && rc == 0; i++)
+		if (report_cluster(r, st[i].id, st[i].name, st[i].phase, st[i].result,
+				   st[i].reason[0] ? st[i].reason : NULL, st[i].has_fail ? &st[i].fail : NULL) != 0)
+			rc = cce_oom(r);
+	free(st);
+	return rc;
 }
 
 /*
@@ -133,11 +211,11 @@ int cce_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
 	if (cce_check(cloud, p, r) != 0)
 		return -1;
 	if (!p->stop_nodes)
-		return cce_each(cloud, &p->cluster_ids, &cce_op_hibernate, p->dry_run, r);
+		return cce_each(cloud, &p->cluster_ids, &cce_op_hibernate, p, r);
 	strlist_init(&ok);
 	rc = cce_nodes_act(cloud, p, &p->cluster_ids, &ecs_op_stop, &ok, r);
 	if (rc == 0)
-		rc = cce_each(cloud, &ok, &cce_op_hibernate, p->dry_run, r);
+		rc = cce_each(cloud, &ok, &cce_op_hibernate, p, r);
 	strlist_release(&ok);
 	return rc;
 }
@@ -146,7 +224,7 @@ int cce_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
 int cce_awake(struct cloud *cloud, const struct params *p, struct report *r)
 {
 	if (cce_check(cloud, p, r) != 0 ||
-	    cce_each(cloud, &p->cluster_ids, &cce_op_awake, p->dry_run, r) != 0)
+	    cce_each(cloud, &p->cluster_ids, &cce_op_awake, p, r) != 0)
 		return -1;
 	if (!p->start_nodes)
 		return 0;

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/backoff.h"
 #include "../lib/cce.h"
 #include "../lib/ecs.h"
 #include "../lib/log.h"
@@ -202,44 +201,86 @@ static void classify(struct targets *t, const struct ecs_op *op)
 	}
 }
 
-/* Sends the batches; returns the number of jobs written to jobs[]. */
-static size_t send_batches(struct cloud *cloud, struct targets *t, const struct ecs_op *op,
-			   const char *type, char (*jobs)[64], struct report *r)
+/* Batch state shared by the recursive sender. */
+struct batcher {
+	struct cloud *cloud;
+	struct targets *t;
+	const struct ecs_op *op;
+	const char *type;
+	char (*jobs)[64];
+	size_t njobs;
+	size_t cap_jobs;
+	struct report *r;
+};
+
+/*
+ * Sends one batch of targets idx[0..n). A batch the cloud rejects as a whole
+ * with a 4xx (one unknown or locked server spoils it) is split in halves
+ * until the bad servers are isolated and the rest proceed; a 5xx or a
+ * transport failure, already retried, fails the batch as it is.
+ */
+static void send_batch(struct batcher *b, const size_t *idx, size_t n)
 {
 	const char *ids[ECS_BATCH_MAX];
-	size_t idx[ECS_BATCH_MAX];
 	struct cloud_result res;
 	struct err e;
-	size_t i = 0, n, k, njobs = 0;
+	size_t k;
 
+	if (n == 0)
+		return;
+	for (k = 0; k < n; k++)
+		ids[k] = b->t->v[idx[k]].id;
 	cloud_result_init(&res);
-	while (i < t->n) {
-		for (n = 0; i < t->n && n < ECS_BATCH_MAX; i++) {
-			if (t->v[i].result != NULL)
-				continue;
-			ids[n] = t->v[i].id;
-			idx[n++] = i;
-		}
-		if (n == 0)
-			break;
-		if (ecs_batch(cloud, op->batch, strcmp(op->name, "stop") == 0 ? type : NULL, ids, n,
-			      jobs[njobs], sizeof(jobs[0]), &res, &e) != 0) {
-			log_error("%s batch of %zu server(s): %s", op->name, n, e.msg);
-			for (k = 0; k < n; k++)
-				target_fail(&t->v[idx[k]], "the cloud refused the batch", &res);
-			continue;
-		}
-		log_info("%s requested for %zu server(s): job %s", op->name, n, jobs[njobs]);
-		if (report_job(r, jobs[njobs]) != 0)
-			(void)oom(r);
-		for (k = 0; k < n; k++) {
-			t->v[idx[k]].result = REPORT_REQUESTED;
-			t->v[idx[k]].job = (int)njobs;
-		}
-		njobs++;
+	if (b->njobs == b->cap_jobs) {
+		err_set(&e, "Internal", "too many batch jobs");
+		for (k = 0; k < n; k++)
+			target_fail(&b->t->v[idx[k]], "too many batches", NULL);
+		goto out;
 	}
+	if (ecs_batch(b->cloud, b->op->batch, strcmp(b->op->name, "stop") == 0 ? b->type : NULL, ids,
+		      n, b->jobs[b->njobs], sizeof(b->jobs[0]), &res, &e) != 0) {
+		if (n > 1 && res.status >= 400 && res.status < 500 && res.status != 401 &&
+		    res.status != 403 && res.status != 429 && cloud_time_left_ms(b->cloud) > 0) {
+			log_warn("%s batch of %zu server(s) refused (%s); splitting it to isolate the cause",
+				 b->op->name, n, res.code);
+			cloud_result_release(&res);
+			send_batch(b, idx, n / 2);
+			send_batch(b, idx + n / 2, n - n / 2);
+			return;
+		}
+		log_error("%s batch of %zu server(s): %s", b->op->name, n, e.msg);
+		for (k = 0; k < n; k++)
+			target_fail(&b->t->v[idx[k]], n > 1 ? "the cloud refused the batch"
+							    : "the cloud refused this server", &res);
+		goto out;
+	}
+	log_info("%s requested for %zu server(s): job %s", b->op->name, n, b->jobs[b->njobs]);
+	if (report_job(b->r, b->jobs[b->njobs]) != 0)
+		(void)oom(b->r);
+	for (k = 0; k < n; k++) {
+		b->t->v[idx[k]].result = REPORT_REQUESTED;
+		b->t->v[idx[k]].job = (int)b->njobs;
+	}
+	b->njobs++;
+out:
 	cloud_result_release(&res);
-	return njobs;
+}
+
+/* Sends the batches of at most ECS_BATCH_MAX; returns the number of jobs in jobs[]. */
+static size_t send_batches(struct cloud *cloud, struct targets *t, const struct ecs_op *op,
+			   const char *type, char (*jobs)[64], size_t cap_jobs, struct report *r)
+{
+	struct batcher b = {cloud, t, op, type, jobs, 0, cap_jobs, r};
+	size_t idx[ECS_BATCH_MAX];
+	size_t i = 0, n;
+
+	while (i < t->n) {
+		for (n = 0; i < t->n && n < ECS_BATCH_MAX; i++)
+			if (t->v[i].result == NULL)
+				idx[n++] = i;
+		send_batch(&b, idx, n);
+	}
+	return b.njobs;
 }
 
 /* Applies a finished (or last-seen) job to its servers. */
@@ -290,7 +331,7 @@ static void wait_jobs(struct cloud *cloud, struct targets *t, char (*jobs)[64], 
 	while (done != NULL && left > 0) {
 		if (cloud_time_left_ms(cloud) < delay + 1000)
 			break;
-		(void)backoff_sleep(delay, NULL);
+		(void)cloud_sleep(cloud, delay);
 		for (i = 0; i < njobs; i++) {
 			if (done[i])
 				continue;
@@ -349,11 +390,14 @@ int ecs_act(struct cloud *cloud, const struct ecs_op *op, const struct strlist *
 			if (t.v[i].result == NULL)
 				t.v[i].result = REPORT_PLANNED;
 	} else {
-		if ((jobs = calloc(t.n / ECS_BATCH_MAX + 1, sizeof(*jobs))) == NULL) {
+		/* Every job covers at least one server, however batches are split. */
+		size_t cap_jobs = t.n + 1;
+
+		if ((jobs = calloc(cap_jobs, sizeof(*jobs))) == NULL) {
 			rc = oom(r);
 			goto out;
 		}
-		njobs = send_batches(cloud, &t, op, p->type, jobs, r);
+		njobs = send_batches(cloud, &t, op, p->type, jobs, cap_jobs, r);
 		if (p->wait && njobs > 0)
 			wait_jobs(cloud, &t, jobs, njobs);
 	}

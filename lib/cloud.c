@@ -26,6 +26,8 @@ struct cloud {
 	struct buf wire_url; /* signed requests: origin + path and query as signed */
 	struct backoff backoff;
 	int calls;
+	int retries;
+	volatile sig_atomic_t *stop;
 };
 
 void cloud_result_init(struct cloud_result *r)
@@ -76,11 +78,17 @@ void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg)
 	c->ctx = ctx;
 	c->cfg = cfg;
 	c->calls = 0;
+	c->retries = 0;
 }
 
 int cloud_calls(const struct cloud *c)
 {
 	return c->calls;
+}
+
+int cloud_retries(const struct cloud *c)
+{
+	return c->retries;
 }
 
 /* Time kept in reserve at the deadline to post the answer: 10 %, within [200 ms, 2 s]. */
@@ -91,8 +99,20 @@ static long long cloud_margin_ms(const struct cloud *c)
 	return m < 200 ? 200 : m > 2000 ? 2000 : m;
 }
 
+int cloud_sleep(struct cloud *c, long ms)
+{
+	return backoff_sleep(ms, c->stop);
+}
+
+void cloud_set_stop(struct cloud *c, volatile sig_atomic_t *stop)
+{
+	c->stop = stop;
+}
+
 long long cloud_time_left_ms(const struct cloud *c)
 {
+	if (c->stop != NULL && *c->stop)
+		return -1;
 	return ctx_remaining_ms(c->ctx) - cloud_margin_ms(c);
 }
 
@@ -347,6 +367,7 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 		if (req.connect_timeout_ms > req.timeout_ms)
 			req.connect_timeout_ms = req.timeout_ms;
 		c->calls++;
+		c->retries += attempt > 0;
 		res->retries = attempt;
 		ra = -1;
 		if (http_do(c->http, &req, &c->resp, e) != 0) {
@@ -370,9 +391,9 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 		delay = backoff_next(&c->backoff);
 		if (ra > delay)
 			delay = ra;
-		if (delay >= ctx_remaining_ms(c->ctx) - margin)
-			goto out; /* the retry would not fit: report this failure */
-		if (backoff_sleep(delay, NULL) != 0)
+		if (delay >= cloud_time_left_ms(c))
+			goto out; /* the retry would not fit (or SIGTERM came): report this failure */
+		if (backoff_sleep(delay, c->stop) != 0)
 			goto out;
 	}
 

@@ -11,6 +11,7 @@
 #define FG_CLOUD_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -42,6 +43,12 @@ void cloud_error_from_body(struct cloud_result *res, long status, const char *bo
 struct cloud *cloud_new(struct err *e);
 void cloud_free(struct cloud *c);
 
+/*
+ * While *stop is non-zero (SIGTERM), no retry or poll starts: handlers answer
+ * with what they have. stop is borrowed for the client's life; NULL disables.
+ */
+void cloud_set_stop(struct cloud *c, volatile sig_atomic_t *stop);
+
 /* Lends ctx and cfg (borrowed until the next cloud_begin) for the coming calls. */
 void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg);
 
@@ -58,8 +65,14 @@ int cloud_ready(struct cloud *c, enum cfg_service svc, struct err *e) FG_WUR;
  */
 long long cloud_time_left_ms(const struct cloud *c);
 
+/* Sleeps ms between polls, waking early on SIGTERM (see cloud_set_stop). 0, or -1 when stopped. */
+int cloud_sleep(struct cloud *c, long ms);
+
 /* Total attempts made by this client since cloud_begin (for reports and tests). */
 int cloud_calls(const struct cloud *c);
+
+/* Attempts since cloud_begin that were retries of a failed attempt. */
+int cloud_retries(const struct cloud *c);
 
 /*
  * Sends method path (which starts with "/"; the project id is substituted

@@ -33,6 +33,11 @@ int report_want_servers(struct report *r)
 	return r->servers && r->jobs ? 0 : -1;
 }
 
+void report_set_retries(struct report *r, int retries)
+{
+	r->retries = retries;
+}
+
 void report_set_dry_run(struct report *r)
 {
 	r->dry_run = 1;
@@ -171,6 +176,8 @@ static json_t *report_object(const struct report *r)
 	}
 	if (data != NULL && r->dry_run)
 		json_object_set_new(data, "dry_run", json_true());
+	if (data != NULL)
+		json_object_set_new(data, "retries", json_integer(r->retries));
 	root = json_pack("{s:s, s:s, s:s, s:o}", "status", report_is_error(r) ? "error" : "success",
 			 "message", msg, "action", r->action, "data", data);
 	if (root != NULL && report_is_error(r)) {

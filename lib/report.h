@@ -34,6 +34,7 @@ struct report {
 	json_t *jobs;
 	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted;
 	int dry_run;
+	int retries;
 	struct err fatal; /* set when the invocation failed as a whole */
 };
 
@@ -66,6 +67,9 @@ int report_job(struct report *r, const char *job_id) FG_WUR;
 
 /* Makes data.server_list and data.job_ids appear even when empty (ECS actions). */
 int report_want_servers(struct report *r) FG_WUR;
+
+/* Records how many cloud calls were retries (data.retries). */
+void report_set_retries(struct report *r, int retries);
 
 /* Marks the report as a dry run ("dry_run": true, nothing changed). */
 void report_set_dry_run(struct report *r);

@@ -778,6 +778,7 @@ class FakeCloud(_FakeServer):
         self._servers = {}
         self._jobs = {}
         self._fail_servers = set()
+        self._reject_servers = set()
         self._faults = []
         super().__init__(port, tls=tls)
 
@@ -844,6 +845,11 @@ class FakeCloud(_FakeServer):
         with self._cond:
             s = self._servers[server_id]
             s.status, s.pending = status, None
+
+    def reject_server_in_batches(self, server_id):
+        """Any batch start/stop naming this server is refused whole (409 Ecs.0113 locked)."""
+        with self._cond:
+            self._reject_servers.add(server_id)
 
     def fail_server_in_jobs(self, server_id):
         """Future start/stop sub-jobs for this server FAIL (Ecs.0001 "injected")."""
@@ -1138,6 +1144,8 @@ class FakeCloud(_FakeServer):
                 return bad
             if e["id"] not in self._servers:
                 return self._ecs_err(400, "Ecs.0005", "server %s does not exist" % e["id"])
+            if e["id"] in self._reject_servers:
+                return self._ecs_err(409, "Ecs.0113", "server %s is locked" % e["id"])
             ids.append(e["id"])
         now = time.monotonic()
         stop = op == "os-stop"
