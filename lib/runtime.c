@@ -98,14 +98,20 @@ int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic
 	req.abort_flag = stop;
 	inv->request_id[0] = '\0';
 	if (http_do(rt->http, &req, &inv->resp, e) != 0) {
-		/* An oversized event still has a request id: the caller can answer it. */
-		if (strcmp(e->code, HTTP_ERR_TOOBIG) == 0 &&
+		/*
+		 * An event that was oversized or cut off after its headers arrived
+		 * still has a request id: the caller can answer that invocation.
+		 */
+		if (strcmp(e->code, HTTP_ERR_ABORTED) != 0 &&
 		    http_resp_header(&inv->resp, "X-Cff-Request-Id", &id, &n) == 0 && n > 0 &&
 		    n < sizeof(inv->request_id) && memchr(id, '/', n) == NULL && memchr(id, '?', n) == NULL) {
 			memcpy(inv->request_id, id, n);
 			inv->request_id[n] = '\0';
 			inv->received_ms = backoff_now_ms();
-			err_set(e, HTTP_ERR_TOOBIG, "the event is larger than %u bytes", BUF_MAX_EVENT);
+			if (strcmp(e->code, HTTP_ERR_TOOBIG) == 0)
+				err_set(e, HTTP_ERR_TOOBIG, "the event is larger than %u bytes", BUF_MAX_EVENT);
+			else
+				err_prefix(e, "the event arrived incomplete");
 		}
 		return -1;
 	}

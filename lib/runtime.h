@@ -46,8 +46,9 @@ void runtime_free(struct runtime *rt);
  * Returns 0 with inv filled, or -1 with e set: transport failure, a non-200
  * status, or a response without X-Cff-Request-Id. e->code is "RuntimeAPI" for
  * status errors so that the caller can tell them from transport errors. An
- * event over BUF_MAX_EVENT fails with HTTP_ERR_TOOBIG and inv->request_id
- * set, so that the caller can still answer that invocation.
+ * event over BUF_MAX_EVENT (HTTP_ERR_TOOBIG), or one cut off after its
+ * headers, fails with inv->request_id set, so that the caller can still
+ * answer that invocation; otherwise inv->request_id is "".
  */
 int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic_t *stop,
 		 struct err *e) FG_WUR;

@@ -565,6 +565,7 @@ class RuntimeAPI(_FakeServer):
         self._get_faults = deque()  # ("fail", status) | ("drop", None)
         self._post_faults = deque()  # status
         self._get_delays = deque()   # seconds
+        self._post_delays = deque()  # seconds
         super().__init__(port)
 
     @property
@@ -630,6 +631,18 @@ class RuntimeAPI(_FakeServer):
         with self._cond:
             self._post_faults.extend([status] * n)
 
+    def truncate_next_gets(self, n: int = 1):
+        """The next n events are handed out with their headers and only half of their
+        body, then the connection is closed (a drop in the middle of the response)."""
+        with self._cond:
+            self._get_faults.extend([("truncate", None)] * n)
+
+    def slow_next_posts(self, seconds: float, n: int = 1):
+        """The next n response/error POSTs are answered only after `seconds` (the
+        platform freezing the instance between the event and its answer)."""
+        with self._cond:
+            self._post_delays.extend([seconds] * n)
+
     def slow_next_get(self, seconds: float):
         """Delay the answer of the next GET by `seconds` (after an event is available)."""
         with self._cond:
@@ -652,7 +665,7 @@ class RuntimeAPI(_FakeServer):
             self._cond.notify_all()
             delay = self._get_delays.popleft() if self._get_delays else 0
             fault = self._get_faults.popleft() if self._get_faults else None
-        if fault is not None:
+        if fault is not None and fault[0] != "truncate":
             if delay and not self._sleep(delay):
                 raise _Dropped()
             if fault[0] == "drop":
@@ -679,12 +692,24 @@ class RuntimeAPI(_FakeServer):
                 self.delivered[ev.request_id] = time.monotonic()
             headers = {"X-Cff-Request-Id": ev.request_id, "Content-Type": "application/json"}
             headers.update(ev.headers)
+            if fault is not None and fault[0] == "truncate":
+                h.send_response(200)
+                for k, v in headers.items():
+                    h.send_header(k, v)
+                h.send_header("Content-Length", str(len(ev.body)))
+                h.end_headers()
+                h.wfile.write(ev.body[: len(ev.body) // 2])
+                h.wfile.flush()
+                raise _Dropped()
             self._reply(h, 200, ev.body, headers=headers)
             return
 
     def _handle_post(self, h, req, kind, rid):
         with self._cond:
             status = self._post_faults.popleft() if self._post_faults else None
+            delay = self._post_delays.popleft() if self._post_delays else 0
+        if delay and not self._sleep(delay):
+            raise _Dropped()
         if status is not None:
             self._reply(h, status, {"errorMessage": "injected POST failure"})
             return
