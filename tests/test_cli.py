@@ -161,22 +161,31 @@ def test_valgrind_many_invocations_no_leaks_no_errors(tmp_path):
     from fakes import RuntimeAPI
     binary = dyn_binary()
     assert os.access(binary, os.X_OK), "build it with make dyn"
-    n = int(os.environ.get("FGBOOT_VALGRIND_N", "200"))
-    runtime, cloud = RuntimeAPI(), FakeCloud(token=TOKEN, project=PROJECT)
-    cloud.add_cluster(C1, "v", phase="Hibernation")
+    n = int(os.environ.get("FGBOOT_VALGRIND_N", "1000"))
+    from conftest import AK, SK
+    runtime = RuntimeAPI()
+    cloud = FakeCloud(token=TOKEN, project=PROJECT, aksk={AK: SK})
+    cloud.add_cluster(C1, "v", phase="Hibernation",
+                      nodes=[{"name": "n1", "serverId": "00000000-0000-4000-8000-000000000001"}])
+    cloud.add_server("00000000-0000-4000-8000-000000000001", "vm", status="SHUTOFF")
     log = tmp_path / "vg.log"
     env = base_env({"RUNTIME_API_ADDR": runtime.addr,
-                    "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "clusterId": C1,
-                                                    "logLevel": "error"})})
+                    "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
+                                                    "clusterId": C1, "logLevel": "error",
+                                                    "ak": AK, "sk": SK})})
     proc = subprocess.Popen(["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
                              "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
                              "--log-file=%s" % log, binary], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    events = [{"action": "hibernate"}, b"not json", {"action": "fly"},
-              {"action": "hibernate", "cceEndpoint": "http://x"}]
+    # Token and signed (AK/SK) paths, CCE and ECS handlers, and the error paths.
+    events = [({"action": "hibernate"}, True), ({"action": "stop"}, False), (b"not json", True),
+              ({"action": "status"}, False), ({"action": "fly"}, True),
+              ({"action": "hibernate", "cceEndpoint": "http://x"}, True),
+              ({"action": "hibernate", "stopNodes": True, "dryRun": True}, False)]
     try:
         for i in range(n):
-            rid = runtime.push(events[i % len(events)], headers={"X-CFF-Auth-Token": TOKEN})
+            event, token = events[i % len(events)]
+            rid = runtime.push(event, headers={"X-CFF-Auth-Token": TOKEN} if token else {})
             runtime.wait_result(rid, timeout=60)
     finally:
         proc.terminate()
