@@ -410,7 +410,7 @@ out:
 
 /* The servers an ECS action works on, clusters' nodes included; -1 after report_fail(). */
 static int ecs_selection(struct cloud *cloud, const struct params *p, struct strlist *ids,
-			 struct report *r)
+			 struct strlist *ok_clusters, struct report *r)
 {
 	struct err e;
 	size_t i;
@@ -427,7 +427,7 @@ static int ecs_selection(struct cloud *cloud, const struct params *p, struct str
 		report_fail(r, &e);
 		return -1;
 	}
-	if (nodes_of_clusters(cloud, &p->cluster_ids, ids, NULL, r) != 0)
+	if (nodes_of_clusters(cloud, &p->cluster_ids, ids, ok_clusters, r) != 0)
 		return -1;
 	for (i = 0; i < p->server_ids.n; i++)
 		if (strlist_add(ids, p->server_ids.v[i], strlen(p->server_ids.v[i])) != 0)
@@ -442,7 +442,7 @@ static int ecs_run(struct cloud *cloud, const struct params *p, struct report *r
 	int rc;
 
 	strlist_init(&ids);
-	rc = ecs_selection(cloud, p, &ids, r);
+	rc = ecs_selection(cloud, p, &ids, NULL, r);
 	if (rc == 0)
 		rc = ecs_act(cloud, op, &ids, p, r);
 	strlist_release(&ids);
@@ -463,23 +463,24 @@ int ecs_status(struct cloud *cloud, const struct params *p, struct report *r)
 {
 	struct cloud_result res;
 	struct cce_cluster cl;
-	struct strlist ids;
+	struct strlist ids, ok;
 	struct targets t = {NULL, 0};
 	struct err e;
 	size_t i;
 	int rc = -1;
 
 	strlist_init(&ids);
+	strlist_init(&ok);
 	cloud_result_init(&res);
-	if (ecs_selection(cloud, p, &ids, r) != 0 || report_want_servers(r) != 0)
+	if (ecs_selection(cloud, p, &ids, &ok, r) != 0 || report_want_servers(r) != 0)
 		goto out;
-	for (i = 0; i < p->cluster_ids.n; i++) {
-		if (cce_get_cluster(cloud, p->cluster_ids.v[i], &cl, &res, &e) != 0) {
-			if (report_cluster(r, p->cluster_ids.v[i], "", "", REPORT_FAILED,
-					   "could not read the cluster", &res) != 0)
+	/* Clusters whose nodes could not be listed are already reported failed. */
+	for (i = 0; i < ok.n; i++) {
+		if (cce_get_cluster(cloud, ok.v[i], &cl, &res, &e) != 0) {
+			if (report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster",
+					   &res) != 0)
 				goto out;
-		} else if (report_cluster(r, p->cluster_ids.v[i], cl.name, cl.phase, REPORT_LISTED, NULL,
-					  NULL) != 0) {
+		} else if (report_cluster(r, ok.v[i], cl.name, cl.phase, REPORT_LISTED, NULL, NULL) != 0) {
 			goto out;
 		}
 	}
@@ -490,5 +491,6 @@ out:
 	targets_release(&t);
 	cloud_result_release(&res);
 	strlist_release(&ids);
+	strlist_release(&ok);
 	return rc;
 }
