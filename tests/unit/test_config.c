@@ -321,6 +321,9 @@ static void test_validation(void)
 	check_one("logLevel", "verbose", "ConfigError", "logLevel");
 	check_one("logLevel", "WARNING", "", NULL);
 	check_one("logLevel", "off", "", NULL);
+	check_one("logFormat", "xml", "ConfigError", "logFormat");
+	check_one("logFormat", "JSON", "", NULL);
+	check_one("logFormat", "plain", "", NULL);
 
 	/* ak and sk go together. */
 	check_one("ak", "AKONLY", "ConfigError", "ak and sk");
@@ -385,6 +388,35 @@ static void test_base_url(void)
 	buf_release(&b);
 }
 
+/* The ECS keys: booleans, stop type, auth, and their aliases. */
+static void test_ecs_keys(void)
+{
+	static const char *const good[][2] = {
+		{"wait", "true"}, {"wait", "FALSE"}, {"dryRun", "yes"}, {"stopNodes", "0"},
+		{"startNodes", "on"}, {"allServers", "1"}, {"type", "soft"}, {"type", "HARD"},
+		{"auth", "token"}, {"auth", "aksk"}, {"tags", "a=b,c"}, {"serverIds", "x,y"},
+	};
+	static const char *const bad[][3] = {
+		{"wait", "sometimes", "wait"}, {"dryRun", "2", "dryRun"}, {"stopNodes", "", NULL},
+		{"allServers", "all", "allServers"}, {"type", "gentle", "type"}, {"auth", "password", "auth"},
+	};
+	const char *env[] = {"server_ids", "a,b", NULL};
+	struct cfg c;
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		check_one(good[i][0], good[i][1], "", NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		check_one(bad[i][0], bad[i][1], bad[i][2] ? "ConfigError" : "", bad[i][2]);
+	load(&c, env, 0, "");
+	CHECK_STR(c.server_ids, "a,b");
+	cfg_release(&c);
+	CHECK(cfg_bool("Yes", &v) == 0 && v == 1);
+	CHECK(cfg_bool("off", &v) == 0 && v == 0);
+	CHECK(cfg_bool("", &v) == -1 && cfg_bool(NULL, &v) == -1 && cfg_bool("truee", &v) == -1);
+}
+
 int main(void)
 {
 	test_empty();
@@ -394,5 +426,6 @@ int main(void)
 	test_bad_userdata();
 	test_validation();
 	test_base_url();
+	test_ecs_keys();
 	return check_done("config");
 }

@@ -501,6 +501,63 @@ static void test_resolve(void)
 	params_release(&p);
 }
 
+/* ECS selectors and options: parsing, types, precedence over the configuration. */
+static void test_ecs_params(void)
+{
+	struct cfg c;
+	struct params p;
+	struct err e;
+	char ids[] = "s1, s2", tags[] = "env=dev, team=a", hard[] = "hard", yes[] = "true", no[] = "off";
+
+	memset(&c, 0, sizeof(c));
+	params_init(&p);
+	CHECK(resolve("{\"action\":\"stop\",\"serverIds\":[\"a\",\"b\",\"a\"],\"tags\":\"k=v, k2=v2\","
+		      "\"type\":\"hard\",\"wait\":true,\"dryRun\":\"yes\",\"stopNodes\":false}", &c, &p, &e) == 0);
+	CHECK(p.server_ids.n == 2 && strcmp(p.server_ids.v[1], "b") == 0);
+	CHECK(p.tags.n == 2 && strcmp(p.tags.v[0], "k=v") == 0 && strcmp(p.tags.v[1], "k2=v2") == 0);
+	CHECK_STR(p.type, "HARD");
+	CHECK(p.wait == 1 && p.dry_run == 1 && p.stop_nodes == 0 && p.all_servers == 0);
+	params_release(&p);
+
+	/* Defaults: SOFT, every option off. */
+	params_init(&p);
+	CHECK(resolve("{\"action\":\"stop\"}", &c, &p, &e) == 0);
+	CHECK_STR(p.type, "SOFT");
+	CHECK(p.wait == 0 && p.dry_run == 0 && p.server_ids.n == 0 && p.tags.n == 0);
+	params_release(&p);
+
+	/* The configuration fills what the event leaves out; the event wins where it speaks. */
+	c.server_ids = ids;
+	c.tags = tags;
+	c.stop_type = hard;
+	c.wait = yes;
+	c.all_servers = yes;
+	c.dry_run = no;
+	params_init(&p);
+	CHECK(resolve("{\"action\":\"stop\",\"wait\":false}", &c, &p, &e) == 0);
+	CHECK(p.server_ids.n == 2 && strcmp(p.server_ids.v[0], "s1") == 0);
+	CHECK(p.tags.n == 2 && strcmp(p.tags.v[1], "team=a") == 0);
+	CHECK_STR(p.type, "HARD");
+	CHECK(p.wait == 0 && p.all_servers == 1 && p.dry_run == 0);
+	params_release(&p);
+	params_init(&p);
+	CHECK(resolve("{\"action\":\"stop\",\"serverIds\":[],\"tags\":[\"x=1\"]}", &c, &p, &e) == 0);
+	CHECK(p.server_ids.n == 0 && p.tags.n == 1);
+	params_release(&p);
+
+	/* Bad values. */
+	check_fail("{\"action\":\"stop\",\"type\":\"gentle\"}", EVENT_PLAIN, "InvalidParameter", "type");
+	check_fail("{\"action\":\"stop\",\"type\":1}", EVENT_PLAIN, "InvalidParameter", "type");
+	check_fail("{\"action\":\"stop\",\"wait\":2}", EVENT_PLAIN, "InvalidParameter", "wait");
+	check_fail("{\"action\":\"stop\",\"dryRun\":\"maybe\"}", EVENT_PLAIN, "InvalidParameter", "dryRun");
+	check_fail("{\"action\":\"stop\",\"tags\":[1]}", EVENT_PLAIN, "InvalidParameter", "tags");
+	check_fail("{\"action\":\"stop\",\"tags\":\"=v\"}", EVENT_PLAIN, "InvalidParameter", "tags");
+	check_fail("{\"action\":\"stop\",\"tags\":[\"a,b\"]}", EVENT_PLAIN, "InvalidParameter", "comma");
+	check_fail("{\"action\":\"stop\",\"serverIds\":\"a/b\"}", EVENT_PLAIN, "InvalidParameter", "serverIds");
+	check_fail("{\"action\":\"stop\",\"allServers\":true}", EVENT_PLAIN, "InvalidEvent", "allServers");
+	check_fail("{\"action\":\"stop\",\"auth\":\"aksk\"}", EVENT_PLAIN, "InvalidEvent", "auth");
+}
+
 int main(void)
 {
 	test_timer();
@@ -511,5 +568,6 @@ int main(void)
 	test_forbidden();
 	test_malformed();
 	test_resolve();
+	test_ecs_params();
 	return check_done("event");
 }
