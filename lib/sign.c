@@ -365,7 +365,7 @@ static int canonical_query(const struct sign_url *u, struct buf *out, struct err
 {
 	struct sign_param *params = NULL;
 	struct buf store, scratch;
-	const char *q = u->query, *end = u->query + u->query_len;
+	const char *q = u->query, *end;
 	size_t i, n = 0, max = 1;
 	int rc = -1;
 
@@ -375,6 +375,7 @@ static int canonical_query(const struct sign_url *u, struct buf *out, struct err
 		rc = 0;
 		goto out;
 	}
+	end = q + u->query_len; /* only now: q is NULL when the URL has no query */
 	for (i = 0; i < u->query_len; i++)
 		max += q[i] == '&';
 	params = calloc(max, sizeof(*params));
