@@ -18,7 +18,7 @@ VERSION := 0.1.0
 
 LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c lib/ecs.c \
 	lib/config.c lib/event.c lib/runtime.c lib/context.c lib/cloud.c lib/cce.c \
-	lib/report.c
+	lib/report.c lib/serve.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
 SRCS := bootstrap.c $(LIB_SRCS) $(HANDLER_SRCS)
 UNIT_TESTS := sign event config strlist buf report backoff
@@ -33,14 +33,14 @@ DEFS := -D_DEFAULT_SOURCE -DFGBOOT_VERSION='"$(VERSION)"'
 
 # Static release build.
 DEPS := third_party/musl
-DEPS_STAMP := $(DEPS)/.built
+DEPS_STAMP := $(DEPS)/.built-mhd
 STATIC_CC := musl-gcc
 STATIC_CFLAGS := -Os -ffunction-sections -fdata-sections -I$(DEPS)/include -DEMBED_CA
-STATIC_LDLIBS := -L$(DEPS)/lib -lcurl -ljansson -lssl -lcrypto -pthread
+STATIC_LDLIBS := -L$(DEPS)/lib -lmicrohttpd -lcurl -ljansson -lssl -lcrypto -pthread
 STATIC_LDFLAGS := -static -Wl,--gc-sections -s
 
 # Dynamic builds for sanitizers, valgrind and unit tests.
-PKGS := libcurl jansson openssl
+PKGS := libcurl jansson openssl libmicrohttpd
 DYN_CC := gcc
 DYN_CFLAGS = -O1 -g $(shell pkg-config --cflags $(PKGS))
 DYN_LDLIBS = $(shell pkg-config --libs $(PKGS))
@@ -61,7 +61,8 @@ all: build/san/bootstrap
 endif
 
 .PHONY: all deps setup dyn san unit integration valgrind test demo package clean distclean \
-	check-headers
+	check-headers bench
+.PHONY: fuzz fuzz-build fuzz-smoke
 
 setup:
 	@bash scripts/setup.sh
@@ -116,6 +117,57 @@ build/san/tests/unit/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
 unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%)
 	@fail=0; for t in $^; do $$t || fail=1; done; exit $$fail
 
+# libFuzzer targets (clang) for every untrusted input: tests/fuzz/fuzz_<t>.c
+# linked with lib/ compiled for coverage. `make fuzz` runs each for FUZZ_SECONDS
+# on build/fuzz/corpus-<t> (seeded from tests/fuzz/corpus/<t>, which is never
+# written) and fails on any crash, leak or sanitizer report (the reproducer is
+# left in build/fuzz/artifacts-<t>/); `make fuzz-smoke` replays the seeds once.
+FUZZ_TARGETS := event config cloud sign
+FUZZ_SECONDS ?= 30
+FUZZ_CC := clang
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS))
+FUZZ_OPTS := -rss_limit_mb=2048 -max_len=65536
+FUZZ_LIB_OBJS = $(patsubst %.c,build/fuzz/%.o,$(wildcard $(LIB_SRCS)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC (fuzz) $<"
+	$(Q)$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD (fuzz) $@"
+	$(Q)$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Ilib \
+		-o $@ $< $(FUZZ_LIB_OBJS) $(DYN_LDLIBS)
+
+.SECONDARY: $(FUZZ_LIB_OBJS)
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus-$$t build/fuzz/artifacts-$$t; \
+		cp tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/; \
+		echo "  FUZZ $$t ($(FUZZ_SECONDS) s, log build/fuzz/fuzz_$$t.log)"; \
+		if build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/artifacts-$$t/ build/fuzz/corpus-$$t \
+			>build/fuzz/fuzz_$$t.log 2>&1; then \
+			grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec' \
+				build/fuzz/fuzz_$$t.log | sed 's/^/    /'; \
+		else \
+			fail=1; echo "  FUZZ $$t FAILED:"; tail -n 80 build/fuzz/fuzz_$$t.log; \
+		fi; \
+	done; exit $$fail
+
+fuzz-smoke: $(FUZZ_BINS)
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+		build/fuzz/fuzz_$$t -runs=0 $(FUZZ_OPTS) tests/fuzz/corpus/$$t/* \
+			>build/fuzz/smoke_$$t.log 2>&1 \
+			&& echo "  FUZZ-SMOKE $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) seeds ok" \
+			|| { fail=1; echo "  FUZZ-SMOKE $$t FAILED:"; tail -n 80 build/fuzz/smoke_$$t.log; }; \
+	done; exit $$fail
+
 # Every header compiles on its own.
 check-headers:
 	@for h in lib/*.h handlers/*.h; do \
@@ -128,7 +180,7 @@ integration: bootstrap build/san/bootstrap build/dyn/bootstrap
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/
 
 test: setup
-	$(MAKE) DEVELOPER=$(or $(DEVELOPER),1) check-headers unit integration
+	$(MAKE) DEVELOPER=$(or $(DEVELOPER),1) check-headers unit fuzz-smoke integration
 
 demo: setup
 	$(MAKE) bootstrap
@@ -137,10 +189,15 @@ demo: setup
 package: bootstrap
 	./package.sh
 
+# Issue 5: fgboot vs a Python (requests) and a shell (curl) runtime on loopback;
+# prints a Markdown table and writes build/bench/results.md (about 2 minutes).
+bench: setup bootstrap
+	$(PYTHON) tests/bench/bench.py
+
 clean:
 	rm -rf build bootstrap dist
 
 distclean: clean
 	rm -rf third_party
 
--include $(STATIC_OBJS:.o=.d) $(DYN_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+-include $(STATIC_OBJS:.o=.d) $(DYN_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

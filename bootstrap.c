@@ -3,6 +3,7 @@
  *
  *   bootstrap                 serve invocations from $RUNTIME_API_ADDR forever
  *   bootstrap invoke EVENT    run one event locally (JSON text, @file or -)
+ *   bootstrap serve           container-image mode: HTTP on $PORT (8000), /init and /invoke
  *   bootstrap --help | --version
  *
  * This file owns main(), the invocation loop and the process exit codes;
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/opensslv.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include "lib/log.h"
 #include "lib/report.h"
 #include "lib/runtime.h"
+#include "lib/serve.h"
 
 #ifndef FGBOOT_VERSION
 #define FGBOOT_VERSION "0.1.0"
@@ -57,6 +60,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bootstrap                 serve FunctionGraph invocations (needs RUNTIME_API_ADDR)\n"
 		"       bootstrap invoke EVENT    run one event: JSON text, @file, or - for stdin\n"
+		"       bootstrap serve           container-image mode: POST /init, /invoke on $PORT (8000)\n"
 		"       bootstrap --version | --help\n"
 		"\nactions:\n");
 	for (h = handler_table; h->action != NULL; h++)
@@ -87,12 +91,15 @@ static const char *app_getenv(const char *name)
 static int app_init(struct app *a, int invoke_mode, struct err *e)
 {
 	enum log_level lvl;
+	enum log_format fmt;
 
 	a->cloud = NULL;
 	if (cfg_load(&a->cfg, app_getenv, invoke_mode) != 0)
 		return err_set(e, "OutOfMemory", "out of memory reading the configuration");
 	if (a->cfg.log_level != NULL && log_level_parse(a->cfg.log_level, &lvl) == 0)
 		log_set_level(lvl);
+	if (a->cfg.log_format != NULL && log_format_parse(a->cfg.log_format, &fmt) == 0)
+		log_set_format(fmt);
 	app_register_secrets(a);
 	if ((a->cloud = cloud_new(e)) == NULL)
 		return -1;
@@ -297,6 +304,122 @@ static int serve(struct app *a, const char *addr)
 	return 0;
 }
 
+/*
+ * Container-image mode (`bootstrap serve`): the same app_handle() behind POST /invoke.
+ * lib/serve calls image_handle() one request at a time (the one struct cloud and the
+ * log's secret list are shared), so the sequence below is exactly serve_one()'s.
+ */
+#define IMAGE_PORT 8000
+#define IMAGE_STATUS_ERROR 500 /* an error result: FunctionGraph counts the invocation as failed */
+
+/* The platform's request id if it sent a usable one, else a fresh local one. */
+static void image_request_id(serve_header_fn *get, const void *hdrs, char *id, size_t size)
+{
+	static unsigned long seq;
+	struct buf v;
+	const char *p;
+	int ok;
+
+	buf_init(&v, RUNTIME_ID_MAX - 1);
+	ok = get(hdrs, "X-Cff-Request-Id", &v) == 0 && v.len > 0;
+	for (p = buf_str(&v); ok && *p; p++)
+		ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		     *p == '-' || *p == '_' || *p == '.';
+	if (ok)
+		snprintf(id, size, "%s", buf_str(&v));
+	else
+		snprintf(id, size, "serve-%lld-%lu", backoff_now_ms(), ++seq);
+	buf_release(&v);
+}
+
+static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, const char *body,
+			size_t len, struct buf *out)
+{
+	struct app *a = ud;
+	struct ctx ctx;
+	struct err e;
+	char id[RUNTIME_ID_MAX];
+	long long received = backoff_now_ms();
+	int is_error;
+
+	ctx_init(&ctx);
+	err_clear(&e);
+	image_request_id(get, hdrs, id, sizeof(id));
+	log_set_request(id);
+	if (ctx_from_headers(&ctx, get, hdrs, id, received, &a->cfg, &e) != 0) {
+		struct report r;
+
+		report_init(&r, "");
+		report_fail(&r, &e);
+		is_error = 1;
+		if (report_render(&r, 0, out) != 0 && buf_puts(out, "{\"status\":\"error\"}") != 0)
+			log_error("out of memory rendering the result");
+		report_release(&r);
+	} else {
+		is_error = app_handle(a, &ctx, body, len, out);
+	}
+	ctx_release(&ctx);
+	log_forget_secrets();
+	app_register_secrets(a);
+	log_set_request(NULL);
+	return is_error ? IMAGE_STATUS_ERROR : 200;
+}
+
+/* PORT, when set, must be a whole number 1-65535. */
+static int image_port(unsigned *port)
+{
+	const char *s = getenv("PORT");
+	char *end;
+	long v;
+
+	*port = IMAGE_PORT;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+static int image_serve(struct app *a)
+{
+	struct serve_opts o;
+	struct serve *srv;
+	struct err e;
+	sigset_t set;
+	int sig = 0;
+
+	memset(&o, 0, sizeof(o));
+	err_clear(&e);
+	if (image_port(&o.port) != 0) {
+		log_error("PORT '%s' is not a port number (1-65535)", getenv("PORT"));
+		return EXIT_USAGE;
+	}
+	o.handle = image_handle;
+	o.ud = a;
+	/* SIGTERM/SIGINT blocked in every thread (the server's inherit it); main waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if ((srv = serve_new(&o, &e)) == NULL) {
+		log_error("%s", e.msg);
+		return 1;
+	}
+	log_info("fgboot %s listening on port %u (POST /init, POST /invoke); CA store %s; "
+		 "configuration %s%s", FGBOOT_VERSION, serve_port(srv), http_ca_source(),
+		 a->cfg.error.code[0] ? "UNUSABLE: " : "ok", a->cfg.error.code[0] ? a->cfg.error.msg : "");
+	while (sigwait(&set, &sig) != 0)
+		;
+	/* Cloud retries in progress give up; their answers are still sent before the threads end. */
+	stop_flag = 1;
+	log_info("stopping on signal");
+	serve_free(srv);
+	return 0;
+}
+
 /* Reads the EVENT argument of `invoke`: JSON text, @file, or - for stdin. */
 static int read_event_arg(const char *arg, struct buf *out, struct err *e)
 {
@@ -358,6 +481,7 @@ int main(int argc, char **argv)
 	struct err e;
 	const char *addr = getenv("RUNTIME_API_ADDR");
 	int invoke_mode = argc >= 2 && strcmp(argv[1], "invoke") == 0;
+	int serve_mode = argc >= 2 && strcmp(argv[1], "serve") == 0;
 	int rc;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -368,11 +492,12 @@ int main(int argc, char **argv)
 		version();
 		return 0;
 	}
-	if ((invoke_mode && argc != 3) || (!invoke_mode && argc != 1)) {
+	if ((invoke_mode && argc != 3) || (serve_mode && argc != 2) ||
+	    (!invoke_mode && !serve_mode && argc != 1)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!invoke_mode && (addr == NULL || *addr == '\0')) {
+	if (!invoke_mode && !serve_mode && (addr == NULL || *addr == '\0')) {
 		fprintf(stderr, "bootstrap: RUNTIME_API_ADDR is not set: FunctionGraph sets it for a "
 				"custom runtime; to try an event locally use `bootstrap invoke EVENT`\n");
 		usage(stderr);
@@ -393,7 +518,7 @@ int main(int argc, char **argv)
 		log_error("cannot start: %s", e.msg);
 		return 1;
 	}
-	rc = invoke_mode ? invoke(&app, argv[2]) : serve(&app, addr);
+	rc = invoke_mode ? invoke(&app, argv[2]) : serve_mode ? image_serve(&app) : serve(&app, addr);
 	app_release(&app);
 	log_forget_secrets();
 	http_global_cleanup();

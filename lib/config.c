@@ -25,6 +25,7 @@ static const struct cfg_key {
 	{"ak", NULL, offsetof(struct cfg, ak)},
 	{"sk", NULL, offsetof(struct cfg, sk)},
 	{"logLevel", NULL, offsetof(struct cfg, log_level)},
+	{"logFormat", NULL, offsetof(struct cfg, log_format)},
 	{"serverIds", "server_ids", offsetof(struct cfg, server_ids)},
 	{"tags", NULL, offsetof(struct cfg, tags)},
 	{"type", NULL, offsetof(struct cfg, stop_type)},
@@ -138,6 +139,7 @@ static const char *cfg_bad_bool(const struct cfg *c)
 static void cfg_validate(struct cfg *c, const char *timeout, const char *memory)
 {
 	enum log_level lvl;
+	enum log_format fmt;
 	struct err *e = &c->error;
 
 	if (c->error.code[0] != '\0')
@@ -148,6 +150,8 @@ static void cfg_validate(struct cfg *c, const char *timeout, const char *memory)
 		err_set(e, "ConfigError", "RUNTIME_MEMORY '%.32s' is not a number of MB", memory);
 	else if (c->log_level != NULL && log_level_parse(c->log_level, &lvl) != 0)
 		err_set(e, "ConfigError", "logLevel '%.32s' is not one of debug, info, warn, error, off", c->log_level);
+	else if (c->log_format != NULL && log_format_parse(c->log_format, &fmt) != 0)
+		err_set(e, "ConfigError", "logFormat '%.32s' is not one of plain, json", c->log_format);
 	else if (c->region != NULL && !cfg_is_word(c->region, "-"))
 		err_set(e, "ConfigError", "region '%.64s' has characters outside [A-Za-z0-9-]", c->region);
 	else if (c->domain != NULL && !cfg_is_word(c->domain, "-."))

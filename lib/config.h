@@ -31,6 +31,7 @@ struct cfg {
 	char *sk;
 	char *token; /* only for `bootstrap invoke` */
 	char *log_level;
+	char *log_format; /* logFormat: "plain" or "json" */
 	char *server_ids;  /* serverIds, comma-separated */
 	char *tags;        /* comma-separated key=value */
 	char *stop_type;   /* type: SOFT or HARD */

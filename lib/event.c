@@ -22,7 +22,7 @@
 static const char *const event_forbidden[] = {
 	"cceEndpoint", "ecsEndpoint", "endpoint", "region", "domain", "projectId",
 	"ak", "sk", "accessKey", "secretKey", "token", "authToken", "securityToken",
-	"auth", "allServers", "logLevel",
+	"auth", "allServers", "logLevel", "logFormat",
 };
 
 void event_init(struct event *ev)

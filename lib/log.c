@@ -1,6 +1,7 @@
 /* log: see log.h. */
 #include "log.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #define LOG_LINE_MAX 4096
 
 static enum log_level log_threshold = LOG_INFO;
+static enum log_format log_format = LOG_FORMAT_PLAIN;
 static char log_request[128] = "-";
 static char *log_secrets[LOG_MAX_SECRETS];
 static size_t log_nsecrets;
@@ -35,6 +37,22 @@ int log_level_parse(const char *s, enum log_level *out)
 		}
 	}
 	return -1;
+}
+
+int log_format_parse(const char *s, enum log_format *out)
+{
+	if (s != NULL && strcasecmp(s, "plain") == 0)
+		*out = LOG_FORMAT_PLAIN;
+	else if (s != NULL && strcasecmp(s, "json") == 0)
+		*out = LOG_FORMAT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void log_set_format(enum log_format fmt)
+{
+	log_format = fmt;
 }
 
 void log_set_level(enum log_level lvl)
@@ -102,6 +120,57 @@ void log_scrub(char *s)
 	}
 }
 
+/* Replaces every byte that is not printable ASCII or part of valid UTF-8 with '?'. */
+static void log_fix_utf8(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n, i;
+
+	while (*p) {
+		n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+		  : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4 : 0;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				n = 0;
+		if (n == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
+/*
+ * One JSON object per line; jansson does the escaping. A message jansson still
+ * refuses (overlong or surrogate UTF-8) falls back to its ASCII-only form.
+ */
+static void log_write_json(FILE *f, const char *stamp, const char *level, char *msg)
+{
+	json_t *o = json_object();
+	json_t *m = json_string(msg);
+	char *line;
+	unsigned char *p;
+
+	if (m == NULL) {
+		for (p = (unsigned char *)msg; *p; p++)
+			if (*p >= 0x80)
+				*p = '?';
+		m = json_string(msg);
+	}
+	if (o == NULL || json_object_set_new(o, "time", json_string(stamp)) != 0 ||
+	    json_object_set_new(o, "level", json_string(level)) != 0 ||
+	    (strcmp(log_request, "-") != 0 &&
+	     json_object_set_new(o, "request_id", json_string(log_request)) != 0) ||
+	    json_object_set_new(o, "message", m) != 0 ||
+	    (line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(o);
+		return;
+	}
+	fprintf(f, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX], stamp[40];
@@ -122,7 +191,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(log_stderr ? stderr : stdout, "%s.%03ldZ %s %s %s\n", stamp,
-		ts.tv_nsec / 1000000L, log_request, log_names[lvl], msg);
+	if (log_format == LOG_FORMAT_JSON) {
+		snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%03ldZ",
+			 ts.tv_nsec / 1000000L);
+		log_fix_utf8(msg);
+		log_write_json(log_stderr ? stderr : stdout, stamp, log_names[lvl], msg);
+	} else {
+		fprintf(log_stderr ? stderr : stdout, "%s.%03ldZ %s %s %s\n", stamp,
+			ts.tv_nsec / 1000000L, log_request, log_names[lvl], msg);
+	}
 	fflush(log_stderr ? stderr : stdout);
 }

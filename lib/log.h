@@ -5,6 +5,8 @@
  * is the FunctionGraph convention (time, request id, content). Every line is
  * scrubbed of the secrets registered with log_secret() before it is written,
  * so a token can never reach a log even when it hides inside a cloud error.
+ * With LOG_FORMAT_JSON each line is instead one JSON object for LTS:
+ * {"time","level","request_id","message"} (request_id only when known).
  */
 #ifndef FG_LOG_H
 #define FG_LOG_H
@@ -15,6 +17,14 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
 
 /* Parses "debug", "info", "warn"/"warning", "error", "off" (any case). Returns -1 if unknown. */
 int log_level_parse(const char *s, enum log_level *out) FG_WUR;
+
+enum log_format { LOG_FORMAT_PLAIN = 0, LOG_FORMAT_JSON };
+
+/* Parses "plain" or "json" (any case). Returns -1 if unknown. */
+int log_format_parse(const char *s, enum log_format *out) FG_WUR;
+
+/* Chooses the line format. Default LOG_FORMAT_PLAIN. */
+void log_set_format(enum log_format fmt);
 
 /* Sets the threshold; lines below it are dropped. Default LOG_INFO. */
 void log_set_level(enum log_level lvl);

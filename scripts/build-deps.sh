@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds static musl copies of OpenSSL, jansson and libcurl from Debian's source
+# Builds static musl copies of OpenSSL, jansson, libcurl and libmicrohttpd from Debian's source
 # packages (apt-get source) into $FG_DEPS_PREFIX, plus the Mozilla CA bundle
 # that bootstrap embeds. Idempotent: the Makefile calls it only when an output is
 # missing. Needs root for apt-get. Recipe: ../shared/reference/static-build.md.
@@ -40,7 +40,10 @@ mkdir -p "$SRC" "$BLD" "$PREFIX" "$KHDR"
 if ! ls "$SRC"/jansson_*.dsc "$SRC"/curl_*.dsc "$SRC"/openssl_*.orig.tar.gz >/dev/null 2>&1; then
   (cd "$SRC" && apt-get source --download-only jansson curl openssl || true)
 fi
-for pat in 'jansson_*.dsc' 'curl_*.dsc' 'openssl_*.orig.tar.gz'; do
+if ! ls "$SRC"/libmicrohttpd_*.dsc >/dev/null 2>&1; then
+  (cd "$SRC" && apt-get source --download-only libmicrohttpd || true)
+fi
+for pat in 'jansson_*.dsc' 'curl_*.dsc' 'openssl_*.orig.tar.gz' 'libmicrohttpd_*.dsc'; do
   ls "$SRC"/$pat >/dev/null 2>&1 || { echo "build-deps: missing $pat after apt-get source" >&2; exit 1; }
 done
 ln -sfn /usr/include/linux "$KHDR/linux"
@@ -106,6 +109,26 @@ if [ ! -f "$PREFIX/lib/libcurl.a" ]; then
     make -C include install >/dev/null &&
     make install-pkgconfigDATA >/dev/null)
   stage curl "$s"
+fi
+
+# Stage 3b: GNU libmicrohttpd for `bootstrap serve`. dpkg-source -x applies Debian's
+# patch (the CVE-2023-27371 PostProcessor fix). No --host: configure must run its checks,
+# and pkg-config is isolated so it cannot find the glibc GnuTLS.
+if [ ! -f "$PREFIX/lib/libmicrohttpd.a" ]; then
+  s=$(date +%s)
+  rm -rf "$BLD/libmicrohttpd"
+  (cd "$BLD" && dpkg-source -x "$(ls "$SRC"/libmicrohttpd_*.dsc | sort -V | tail -n 1)" libmicrohttpd >/dev/null 2>&1)
+  grep -q 'PostProcessor-DoS' "$BLD/libmicrohttpd/debian/patches/series" ||
+    { echo "build-deps: libmicrohttpd: Debian's CVE-2023-27371 patch not found" >&2; exit 1; }
+  (cd "$BLD/libmicrohttpd" &&
+    PKG_CONFIG_LIBDIR=/nonexistent CFLAGS="$SIZEFLAGS" ./configure CC=musl-gcc \
+      --prefix="$PREFIX" --libdir="$PREFIX/lib" --enable-static --disable-shared \
+      --disable-https --without-gnutls --disable-curl --disable-doc --disable-examples \
+      --disable-nls >/dev/null &&
+    make -j"$JOBS" -C src/microhttpd >/dev/null &&
+    make -C src/microhttpd install >/dev/null &&
+    make -C src/include install >/dev/null)
+  stage libmicrohttpd "$s"
 fi
 
 # Stage 4: the pure Mozilla CA set to embed (not /etc/ssl/certs, which may hold local CAs).
