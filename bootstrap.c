@@ -186,6 +186,28 @@ static int app_handle(struct app *a, const struct ctx *ctx, const char *body, si
 	return is_error;
 }
 
+/* Renders the answer of an invocation that failed before any handler ran. Returns 1 (an error). */
+static int app_fail(const struct err *e, struct buf *out)
+{
+	struct report r;
+
+	log_error("%s: %s", e->code, e->msg);
+	report_init(&r, "");
+	report_fail(&r, e);
+	if (report_render(&r, 0, out) != 0 && buf_puts(out, "{\"status\":\"error\"}") != 0)
+		log_error("out of memory rendering the result");
+	report_release(&r);
+	return 1;
+}
+
+/* Forgets the credentials of the invocation that ended, keeps the configured ones. */
+static void app_end_invocation(const struct app *a)
+{
+	log_forget_secrets();
+	app_register_secrets(a);
+	log_set_request(NULL);
+}
+
 /* Delivers one answer, retrying transport failures and 5xx for a bounded time. */
 static void serve_post(struct runtime *rt, const char *id, int is_error, const struct buf *out)
 {
@@ -215,20 +237,14 @@ static void serve_post(struct runtime *rt, const char *id, int is_error, const s
 /* Answers an invocation that could not even be read (an oversized event). */
 static void serve_unreadable(struct runtime *rt, const struct invocation *inv, const struct err *why)
 {
-	struct report r;
 	struct buf out;
 	struct err e;
 
 	log_set_request(inv->request_id);
-	log_error("%s", why->msg);
 	err_set(&e, "InvalidEvent", "%s", why->msg);
-	report_init(&r, "");
-	report_fail(&r, &e);
 	buf_init(&out, BUF_MAX_SMALL);
-	if (report_render(&r, 0, &out) == 0)
-		serve_post(rt, inv->request_id, 1, &out);
+	serve_post(rt, inv->request_id, app_fail(&e, &out), &out);
 	buf_release(&out);
-	report_release(&r);
 	log_set_request(NULL);
 }
 
@@ -243,25 +259,14 @@ static void serve_one(struct app *a, struct runtime *rt, const struct invocation
 	buf_init(&out, BUF_MAX_RESULT);
 	err_clear(&e);
 	log_set_request(inv->request_id);
-	if (ctx_from_invocation(&ctx, inv, &a->cfg, &e) != 0) {
-		struct report r;
-
-		report_init(&r, "");
-		report_fail(&r, &e);
-		is_error = 1;
-		if (report_render(&r, 0, &out) != 0 && buf_puts(&out, "{\"status\":\"error\"}") != 0)
-			log_error("out of memory rendering the result");
-		report_release(&r);
-	} else {
+	if (ctx_from_invocation(&ctx, inv, &a->cfg, &e) != 0)
+		is_error = app_fail(&e, &out);
+	else
 		is_error = app_handle(a, &ctx, buf_str(&inv->resp.body), inv->resp.body.len, &out);
-	}
 	serve_post(rt, inv->request_id, is_error, &out);
 	buf_release(&out);
 	ctx_release(&ctx);
-	/* This invocation's credentials are gone: stop matching them, keep the configured ones. */
-	log_forget_secrets();
-	app_register_secrets(a);
-	log_set_request(NULL);
+	app_end_invocation(a);
 }
 
 static int serve(struct app *a, const char *addr)
@@ -346,22 +351,12 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, const 
 	err_clear(&e);
 	image_request_id(get, hdrs, id, sizeof(id));
 	log_set_request(id);
-	if (ctx_from_headers(&ctx, get, hdrs, id, received, &a->cfg, &e) != 0) {
-		struct report r;
-
-		report_init(&r, "");
-		report_fail(&r, &e);
-		is_error = 1;
-		if (report_render(&r, 0, out) != 0 && buf_puts(out, "{\"status\":\"error\"}") != 0)
-			log_error("out of memory rendering the result");
-		report_release(&r);
-	} else {
+	if (ctx_from_headers(&ctx, get, hdrs, id, received, &a->cfg, &e) != 0)
+		is_error = app_fail(&e, out);
+	else
 		is_error = app_handle(a, &ctx, body, len, out);
-	}
 	ctx_release(&ctx);
-	log_forget_secrets();
-	app_register_secrets(a);
-	log_set_request(NULL);
+	app_end_invocation(a);
 	return is_error ? IMAGE_STATUS_ERROR : 200;
 }
 
