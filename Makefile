@@ -35,7 +35,8 @@ DEFS := -D_DEFAULT_SOURCE -DFGBOOT_VERSION='"$(VERSION)"'
 DEPS := third_party/musl
 DEPS_STAMP := $(DEPS)/.built-mhd
 STATIC_CC := musl-gcc
-STATIC_CFLAGS := -Os -ffunction-sections -fdata-sections -I$(DEPS)/include -DEMBED_CA
+STATIC_CFLAGS := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -I$(DEPS)/include -DEMBED_CA
 STATIC_LDLIBS := -L$(DEPS)/lib -lmicrohttpd -lcurl -ljansson -lssl -lcrypto -pthread
 STATIC_LDFLAGS := -static -Wl,--gc-sections -s
 
@@ -67,7 +68,7 @@ endif
 setup:
 	@bash scripts/setup.sh
 
-$(DEPS_STAMP):
+$(DEPS_STAMP): scripts/build-deps.sh
 	bash scripts/build-deps.sh
 	touch $@
 
