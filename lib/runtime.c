@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "wire.h"
 
 #define RUNTIME_CONNECT_MS 3000L
 #define RUNTIME_POST_TIMEOUT_MS 30000L
 
 struct runtime {
-	struct http *http;
+	struct wire *wire;
 	struct buf base; /* "http://host:port/v1/runtime/invocation" */
 	struct buf url;  /* scratch */
 	struct http_resp post_resp;
@@ -62,7 +63,7 @@ struct runtime *runtime_new(const char *addr, struct err *e)
 		err_set(e, "ConfigError", "RUNTIME_API_ADDR too long");
 		goto fail;
 	}
-	if ((rt->http = http_new(e)) == NULL)
+	if ((rt->wire = wire_new(addr, e)) == NULL)
 		goto fail;
 	return rt;
 fail:
@@ -74,7 +75,7 @@ void runtime_free(struct runtime *rt)
 {
 	if (rt == NULL)
 		return;
-	http_free(rt->http);
+	wire_free(rt->wire);
 	buf_release(&rt->base);
 	buf_release(&rt->url);
 	http_resp_release(&rt->post_resp);
@@ -97,7 +98,7 @@ int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic
 	req.timeout_ms = 0; /* long poll: the platform answers when an event arrives */
 	req.abort_flag = stop;
 	inv->request_id[0] = '\0';
-	if (http_do(rt->http, &req, &inv->resp, e) != 0) {
+	if (wire_do(rt->wire, &req, &inv->resp, e) != 0) {
 		/*
 		 * An event that was oversized or cut off after its headers arrived
 		 * still has a request id: the caller can answer that invocation.
@@ -146,7 +147,7 @@ int runtime_post(struct runtime *rt, const char *request_id, int is_error, const
 	req.body_len = len;
 	req.connect_timeout_ms = RUNTIME_CONNECT_MS;
 	req.timeout_ms = RUNTIME_POST_TIMEOUT_MS;
-	if (http_do(rt->http, &req, &rt->post_resp, e) != 0)
+	if (wire_do(rt->wire, &req, &rt->post_resp, e) != 0)
 		return -1;
 	*status = rt->post_resp.status;
 	if (*status < 200 || *status > 299)
