@@ -61,7 +61,7 @@ else
 all: build/san/bootstrap
 endif
 
-.PHONY: all deps setup dyn san unit integration valgrind test demo package clean distclean \
+.PHONY: lint all deps setup dyn san unit integration valgrind test demo package clean distclean \
 	check-headers bench
 .PHONY: fuzz fuzz-build fuzz-smoke
 
@@ -169,6 +169,15 @@ fuzz-smoke: $(FUZZ_BINS)
 			|| { fail=1; echo "  FUZZ-SMOKE $$t FAILED:"; tail -n 80 build/fuzz/smoke_$$t.log; }; \
 	done; exit $$fail
 
+# Banned functions (unbounded or error-blind) and cppcheck's warnings fail the build.
+BANNED := strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok
+lint:
+	@if grep -nwE '$(BANNED)' bootstrap.c lib/*.c lib/*.h handlers/*.c handlers/*.h; then \
+		echo "lint: banned function (use snprintf, buf_*, strtol with an end pointer)"; exit 1; fi
+	@cppcheck --quiet --enable=warning,portability --error-exitcode=1 --inline-suppr \
+		-D__GNUC__ -Ilib --suppress=missingIncludeSystem bootstrap.c lib/*.c handlers/*.c
+	@echo "lint: ok"
+
 # Every header compiles on its own.
 check-headers:
 	@for h in lib/*.h handlers/*.h; do \
@@ -180,8 +189,13 @@ integration: bootstrap build/san/bootstrap build/dyn/bootstrap
 	FGBOOT_DYN="$(CURDIR)/build/dyn/bootstrap" \
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/
 
+# valgrind memcheck over 1,000 mixed invocations of the dynamic build (also part of integration).
+valgrind: build/dyn/bootstrap
+	FGBOOT_DYN="$(CURDIR)/build/dyn/bootstrap" $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/test_cli.py -k valgrind
+
 test: setup
-	$(MAKE) DEVELOPER=$(or $(DEVELOPER),1) check-headers unit fuzz-smoke integration
+	$(MAKE) DEVELOPER=$(or $(DEVELOPER),1) lint check-headers unit fuzz-smoke integration
 
 demo: setup
 	$(MAKE) bootstrap
