@@ -32,9 +32,12 @@ Measurements (issue 5 section 1):
                 TLS handshakes for 100 `status` invocations against an HTTPS fake
                 whose certificate comes from a test CA made with the openssl CLI.
 
-The runtime API and, for cold/warm, the CCE are served by tests/bench/fastemu.py
-(one thread, selectors, pre-built responses) so that the emulator costs far less
-per request than the runtimes measured.
+The runtime API and, for cold/warm, the CCE are served by tests/bench/fastemu.c
+(one thread, epoll, pre-built responses; a child process built here into
+build/bench/fastemu with gcc -O2) so that the emulator costs far less per
+request than the runtimes measured. If it does not build (or BENCH_EMU=py),
+tests/bench/fastemu.py, its Python twin with the same behaviour (one thread,
+selectors, in this process), serves instead; the notes say which one ran.
 """
 
 import json
@@ -55,7 +58,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests"))
-from fastemu import FastEmu  # noqa: E402
+from fastemu import FastEmu, FastEmuC  # noqa: E402
 from fakes import FakeCloud  # noqa: E402
 
 PROJECT = "0123456789abcdef0123456789abcdef"
@@ -219,13 +222,15 @@ def warm(emu, name, n, checkpoints, errlog):
             if k in checkpoints:
                 rss[k] = status_kb(p.pid, "VmRSS")
         evs = events(n, STATUS)
-        c0, us0, e0 = cpu_ns(p.pid), user_sys_ticks(p.pid), time.process_time_ns()
-        emu.reset(target=n, on_answer=on_answer)
+        c0, us0, e0 = cpu_ns(p.pid), user_sys_ticks(p.pid), emu.cpu_ns()
+        d0 = time.process_time_ns()
+        emu.reset(target=n, on_answer=on_answer, notify=checkpoints)
         emu.push_many(evs)
         if not emu.done.wait(600):
             raise SystemExit("bench: %s: only %d of %d warm answers"
                              % (name, len(emu.answers), n))
-        c1, us1, e1 = cpu_ns(p.pid), user_sys_ticks(p.pid), time.process_time_ns()
+        c1, us1, e1 = cpu_ns(p.pid), user_sys_ticks(p.pid), emu.cpu_ns()
+        d1 = time.process_time_ns()
         ut, st = us1[0] - us0[0], us1[1] - us0[1]
         hwm = status_kb(p.pid, "VmHWM")
         check_answers(emu, name, n)
@@ -234,8 +239,12 @@ def warm(emu, name, n, checkpoints, errlog):
         return {"n": n, "lat_us": lat, "rate": n / (span / 1e9),
                 "own_us": (c1 - c0) / 1e3 / n, "hwm_kb": hwm, "rss_kb": rss,
                 "user_share": ut / (ut + st) if ut + st else float("nan"),
-                # this process's CPU while the runtime ran = the emulator's (the driver waits)
+                # the emulator's CPU while the runtime ran: the C child's, or (Python
+                # emulator) this process's, since the driver only waits
                 "emu_us": (e1 - e0) / 1e3 / n,
+                # this driver process's CPU (building and sending the events; for the
+                # Python emulator the same as emu_us)
+                "driver_us": (d1 - d0) / 1e3 / n,
                 "cloud_requests": emu.cloud_requests, "cloud_conns": emu.cloud_conns}
     finally:
         stop(p)
@@ -453,6 +462,21 @@ def table(cold_res, warm_res, size_res, s2500, tls):
     return "\n".join(head + rows)
 
 
+def make_emu():
+    """The C emulator if it builds (gcc -O2, into build/bench/fastemu), else the Python one."""
+    src, exe = HERE / "fastemu.c", OUT / "fastemu"
+    if os.environ.get("BENCH_EMU", "c") != "py":
+        try:
+            if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
+                subprocess.run([os.environ.get("BENCH_CC", "gcc"), "-O2", "-o", str(exe), str(src)],
+                               check=True, capture_output=True, text=True)
+            return FastEmuC(TOKEN, PROJECT, CLUSTER, exe)
+        except (OSError, subprocess.CalledProcessError, RuntimeError) as e:
+            log("fastemu.c unavailable (%s): using fastemu.py"
+                % (getattr(e, "stderr", None) or e))
+    return FastEmu(TOKEN, PROJECT, CLUSTER)
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for name, argv in RUNTIMES.items():
@@ -461,7 +485,8 @@ def main():
     t_start = time.monotonic()
     load0 = open("/proc/loadavg").read().split()[0]
     errlog = open(OUT / "runtimes.stderr", "w")
-    emu = FastEmu(TOKEN, PROJECT, CLUSTER)
+    emu = make_emu()
+    log("emulator: " + emu.label)
     try:
         log("size (./package.sh)")
         size_res = sizes()
@@ -494,6 +519,10 @@ def main():
         "Runs: cold start and first answer over %d runs per runtime (interleaved); warm over "
         "%d (fgboot), %d (Python), %d (shell) `status` invocations after one warm-up."
         % (N_COLD, N_WARM, N_WARM_PY, N_WARM_SH),
+        "Emulator (runtime API + CCE for cold start, first answer and warm): %s; its CPU per "
+        "warm invocation (fgboot's `status` is 4 requests, Python's 3, the shell's 2) is the "
+        "emulator row."
+        % emu.label,
         "2,500 servers: %s batch sizes, %d node list, %d list pages, %d job polls "
         "(fake jobs take 2 s), %.1f s." % (s2500["sizes"], s2500["nodes"], s2500["pages"],
                                           s2500["polls"], s2500["seconds"]),

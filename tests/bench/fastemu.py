@@ -17,9 +17,15 @@ Timestamps are time.monotonic_ns() (CLOCK_MONOTONIC, the clock the benchmark
 driver reads just before Popen): the first GET of each run, each event handed
 out (after its bytes are written), each answer received (when its last byte is
 parsed). Python 3 standard library only.
+
+FastEmuC has the same interface and behaviour but runs tests/bench/fastemu.c
+(built by bench.py into build/bench/fastemu) as a child process, driven over
+its stdin/stdout (the protocol is described at the top of fastemu.c); it costs
+a few microseconds of CPU per request instead of tens.
 """
 
 import os
+import subprocess
 import selectors
 import socket
 import threading
@@ -88,8 +94,17 @@ class FastEmu:
         return s
 
     # -- driver side (any thread) ------------------------------------------
-    def reset(self, target=0, on_answer=None):
-        """New run: forget timestamps; `done` is set when `target` answers arrived."""
+    label = "tests/bench/fastemu.py (Python, in the driver process)"
+
+    def cpu_ns(self):
+        """The emulator's CPU time so far: the driver process's (the driver waits)."""
+        return time.process_time_ns()
+
+    def reset(self, target=0, on_answer=None, notify=()):
+        """New run: forget timestamps; `done` is set when `target` answers arrived.
+
+        on_answer(n) is called after every answer (`notify`, the answer counts the
+        caller cares about, only matters to FastEmuC)."""
         self.first_get = None
         self.gets = 0
         self.delivered = {}          # rid -> ns
@@ -259,3 +274,130 @@ class FastEmu:
             self._send(c, self._op_ok)
         else:
             self._send(c, self._e404)
+
+
+class FastEmuC:
+    """FastEmu's interface, served by the C emulator `binary` (a child process).
+
+    Records (first_get, gets, delivered, answers, cloud_requests, cloud_conns)
+    stay in the child during a run and are fetched on first access after a
+    reset, so fetching them costs the measured run nothing. on_answer(n) is
+    called (from a reader thread) only for n in `notify`; the child hands out
+    no further event until it returns, like FastEmu's synchronous callback.
+    """
+
+    label = "tests/bench/fastemu.c (C, epoll, a child process)"
+
+    def __init__(self, token, project, cluster, binary):
+        self.proc = subprocess.Popen([str(binary), token, project, cluster],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self._out = self.proc.stdout
+        line = self._out.readline().split()
+        if not line or line[0] != b"READY":
+            raise RuntimeError("fastemu.c did not start: %r" % line)
+        self.addr = "127.0.0.1:%d" % int(line[1])
+        self.cloud_url = "http://127.0.0.1:%d" % int(line[2])
+        self._wlock = threading.Lock()
+        self._epoch = 0
+        self._dumped = threading.Event()
+        self._dump = None
+        self._reader = threading.Thread(target=self._read_loop, name="fastemu-c", daemon=True)
+        self.reset()
+        self._reader.start()
+
+    def cpu_ns(self):
+        """The child's on-CPU time so far (ns, /proc/<pid>/schedstat)."""
+        with open("/proc/%d/schedstat" % self.proc.pid) as f:
+            return int(f.read().split()[0])
+
+    def _cmd(self, data):
+        with self._wlock:
+            self.proc.stdin.write(data)
+
+    def reset(self, target=0, on_answer=None, notify=()):
+        self._epoch += 1
+        self.target = target
+        self.on_answer = on_answer
+        self.done = threading.Event()
+        self._records = None
+        nums = ",".join(str(int(k)) for k in notify) if on_answer and notify else "-"
+        self._cmd(b"R %d %d %s\n" % (self._epoch, target, nums.encode()))
+
+    def push_many(self, events):
+        parts = []
+        for rid, body, headers in events:
+            if not rid or any(ch.isspace() for ch in rid):
+                raise ValueError("fastemu.c: request ids must be non-empty, without spaces")
+            extra = b"X-Cff-Request-Id: %s\r\n" % rid.encode()
+            for k, v in headers.items():
+                extra += b"%s: %s\r\n" % (k.encode(), v.encode())
+            data = _resp(200, body, extra)
+            parts.append(b"E %s %d\n" % (rid.encode(), len(data)))
+            parts.append(data)
+        self._cmd(b"".join(parts))
+
+    def _read_loop(self):
+        out = self._out
+        while True:
+            line = out.readline()
+            if not line:
+                return
+            if line.startswith(b"C ") or line.startswith(b"T "):
+                _, ep, n = line.split()
+                if int(ep) != self._epoch:
+                    continue
+                if line[0:1] == b"C":
+                    try:
+                        if self.on_answer:
+                            self.on_answer(int(n))
+                    finally:
+                        self._cmd(b"G\n")
+                else:
+                    self.done.set()
+            elif line.startswith(b"S "):
+                s = line.split()
+                first, gets, creq, cconn, nd, na = (int(v) for v in s[1:])
+                delivered, answers = {}, []
+                for _ in range(nd):
+                    _, rid, ns = out.readline().split()
+                    delivered[rid.decode()] = int(ns)
+                for _ in range(na):
+                    a = out.readline().rstrip(b"\n").split(b" ", 3)
+                    kind, _, rid = a[2].decode().partition("/")
+                    answers.append((rid, kind, int(a[1]), bytes.fromhex(a[3].decode())))
+                if out.readline() != b"END\n":
+                    raise RuntimeError("fastemu.c: bad dump")
+                self._dump = {"first_get": first or None, "gets": gets,
+                              "cloud_requests": creq, "cloud_conns": cconn,
+                              "delivered": delivered, "answers": answers}
+                self._dumped.set()
+
+    def records(self):
+        """The current run's records (fetched from the child once per reset)."""
+        if self._records is None:
+            self._dumped.clear()
+            self._cmd(b"D\n")
+            if not self._dumped.wait(60):
+                raise RuntimeError("fastemu.c: no dump")
+            self._records = self._dump
+        return self._records
+
+    first_get = property(lambda self: self.records()["first_get"])
+    gets = property(lambda self: self.records()["gets"])
+    delivered = property(lambda self: self.records()["delivered"])
+    answers = property(lambda self: self.records()["answers"])
+    cloud_requests = property(lambda self: self.records()["cloud_requests"])
+    cloud_conns = property(lambda self: self.records()["cloud_conns"])
+
+    def close(self):
+        try:
+            self._cmd(b"Q\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(5)
