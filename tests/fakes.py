@@ -1214,3 +1214,24 @@ class FakeCloud(_FakeServer):
                 "error_code": "Ecs.0001" if done and any_fail else None,
                 "fail_reason": "injected" if done and any_fail else None,
                 "entities": {"sub_jobs_total": len(subs), "sub_jobs": subs}}
+
+
+def make_test_ca(d, name="fgboot test CA"):
+    """Writes a private CA (ca.pem) and a certificate for localhost/127.0.0.1
+    signed by it (srv.pem, srv.key) into the directory d; returns d. Needs the
+    openssl command line tool."""
+    import pathlib
+    import subprocess
+    d = pathlib.Path(d)
+    d.mkdir(parents=True, exist_ok=True)
+
+    def sh(*a):
+        subprocess.run(a, cwd=d, check=True, capture_output=True)
+    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+       "/CN=" + name, "-keyout", "ca.key", "-out", "ca.pem")
+    sh("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+       "-keyout", "srv.key", "-out", "srv.csr")
+    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    sh("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+       "-CAcreateserial", "-days", "2", "-extfile", "ext", "-out", "srv.pem")
+    return d

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import PROJECT, ROOT, TOKEN, assert_no_secrets, base_env, binaries, binary_id
-from fakes import FakeCloud
+from fakes import FakeCloud, make_test_ca
 
 C1 = "11111111-2222-3333-4444-555555555555"
 STATIC = str(ROOT / "bootstrap")
@@ -96,18 +96,7 @@ def test_package_builds_a_zip_with_an_executable_bootstrap(tmp_path):
 @pytest.fixture(scope="module")
 def test_ca(tmp_path_factory):
     """A private CA and a certificate for localhost/127.0.0.1 signed by it."""
-    d = tmp_path_factory.mktemp("ca")
-
-    def sh(*a):
-        subprocess.run(a, cwd=d, check=True, capture_output=True)
-    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-       "/CN=fgboot test CA", "-keyout", "ca.key", "-out", "ca.pem")
-    sh("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-       "-keyout", "srv.key", "-out", "srv.csr")
-    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    sh("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-       "-CAcreateserial", "-days", "2", "-extfile", "ext", "-out", "srv.pem")
-    return d
+    return make_test_ca(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests"))
 from fastemu import FastEmu, FastEmuC  # noqa: E402
-from fakes import FakeCloud  # noqa: E402
+from fakes import FakeCloud, make_test_ca  # noqa: E402
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 TOKEN = "bench-agency-token-0123456789abcdef"
@@ -318,18 +318,7 @@ def stop_2500(emu, errlog):
 
 
 def make_ca(d):
-    d.mkdir(parents=True, exist_ok=True)
-
-    def sh(*a):
-        subprocess.run(a, cwd=d, check=True, capture_output=True)
-    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-       "/CN=fgboot bench CA", "-keyout", "ca.key", "-out", "ca.pem")
-    sh("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-       "-keyout", "srv.key", "-out", "srv.csr")
-    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    sh("openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-       "-CAcreateserial", "-days", "2", "-extfile", "ext", "-out", "srv.pem")
-    return d
+    return make_test_ca(d, "fgboot bench CA")
 
 
 def tls_100(emu, name, ca, errlog, strace_out=None):
