@@ -75,12 +75,13 @@ static void version(void)
 	       curl_version_info(CURLVERSION_NOW)->version, OPENSSL_VERSION_TEXT, JANSSON_VERSION);
 }
 
-/* Secrets from the configuration stay registered across invocations. */
+/* Secrets from the configuration stay registered (pinned) across invocations. */
 static void app_register_secrets(const struct app *a)
 {
 	log_secret(a->cfg.ak);
 	log_secret(a->cfg.sk);
 	log_secret(a->cfg.token);
+	log_pin_secrets(1);
 }
 
 static const char *app_getenv(const char *name)
@@ -201,10 +202,9 @@ static int app_fail(const struct err *e, struct buf *out)
 }
 
 /* Forgets the credentials of the invocation that ended, keeps the configured ones. */
-static void app_end_invocation(const struct app *a)
+static void app_end_invocation(void)
 {
 	log_forget_secrets();
-	app_register_secrets(a);
 	log_set_request(NULL);
 }
 
@@ -266,7 +266,7 @@ static void serve_one(struct app *a, struct runtime *rt, const struct invocation
 	serve_post(rt, inv->request_id, is_error, &out);
 	buf_release(&out);
 	ctx_release(&ctx);
-	app_end_invocation(a);
+	app_end_invocation();
 }
 
 static int serve(struct app *a, const char *addr)
@@ -356,7 +356,7 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, const 
 	else
 		is_error = app_handle(a, &ctx, body, len, out);
 	ctx_release(&ctx);
-	app_end_invocation(a);
+	app_end_invocation();
 	return is_error ? IMAGE_STATUS_ERROR : 200;
 }
 
@@ -515,6 +515,7 @@ int main(int argc, char **argv)
 	}
 	rc = invoke_mode ? invoke(&app, argv[2]) : serve_mode ? image_serve(&app) : serve(&app, addr);
 	app_release(&app);
+	log_pin_secrets(0);
 	log_forget_secrets();
 	http_global_cleanup();
 	return rc;

@@ -208,8 +208,7 @@ struct batcher {
 	const struct ecs_op *op;
 	const char *type;
 	char (*jobs)[64];
-	size_t njobs;
-	size_t cap_jobs;
+	size_t njobs; /* jobs[] has room for one per server: a job covers at least one */
 	struct report *r;
 };
 
@@ -231,12 +230,6 @@ static void send_batch(struct batcher *b, const size_t *idx, size_t n)
 	for (k = 0; k < n; k++)
 		ids[k] = b->t->v[idx[k]].id;
 	cloud_result_init(&res);
-	if (b->njobs == b->cap_jobs) {
-		err_set(&e, "Internal", "too many batch jobs");
-		for (k = 0; k < n; k++)
-			target_fail(&b->t->v[idx[k]], "too many batches", NULL);
-		goto out;
-	}
 	if (ecs_batch(b->cloud, b->op->batch, strcmp(b->op->name, "stop") == 0 ? b->type : NULL, ids,
 		      n, b->jobs[b->njobs], sizeof(b->jobs[0]), &res, &e) != 0) {
 		if (n > 1 && res.status >= 400 && res.status < 500 && res.status != 401 &&
@@ -268,9 +261,9 @@ out:
 
 /* Sends the batches of at most ECS_BATCH_MAX; returns the number of jobs in jobs[]. */
 static size_t send_batches(struct cloud *cloud, struct targets *t, const struct ecs_op *op,
-			   const char *type, char (*jobs)[64], size_t cap_jobs, struct report *r)
+			   const char *type, char (*jobs)[64], struct report *r)
 {
-	struct batcher b = {cloud, t, op, type, jobs, 0, cap_jobs, r};
+	struct batcher b = {cloud, t, op, type, jobs, 0, r};
 	size_t idx[ECS_BATCH_MAX];
 	size_t i = 0, n;
 
@@ -391,13 +384,11 @@ int ecs_act(struct cloud *cloud, const struct ecs_op *op, const struct strlist *
 				t.v[i].result = REPORT_PLANNED;
 	} else {
 		/* Every job covers at least one server, however batches are split. */
-		size_t cap_jobs = t.n + 1;
-
-		if ((jobs = calloc(cap_jobs, sizeof(*jobs))) == NULL) {
+		if ((jobs = calloc(t.n + 1, sizeof(*jobs))) == NULL) {
 			rc = oom(r);
 			goto out;
 		}
-		njobs = send_batches(cloud, &t, op, p->type, jobs, cap_jobs, r);
+		njobs = send_batches(cloud, &t, op, p->type, jobs, r);
 		if (p->wait && njobs > 0)
 			wait_jobs(cloud, &t, jobs, njobs);
 	}

@@ -17,6 +17,7 @@ static enum log_format log_format = LOG_FORMAT_PLAIN;
 static char log_request[128] = "-";
 static char *log_secrets[LOG_MAX_SECRETS];
 static size_t log_nsecrets;
+static size_t log_npinned; /* log_secrets[0..log_npinned) outlive log_forget_secrets() */
 static int log_stderr;
 
 static const char *const log_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
@@ -82,9 +83,12 @@ void log_secret(const char *s)
 		if (strcmp(log_secrets[i], s) == 0)
 			return;
 	if (log_nsecrets == LOG_MAX_SECRETS) {
-		/* Oldest first out: secrets of past invocations matter least. */
-		free(log_secrets[0]);
-		memmove(log_secrets, log_secrets + 1, (LOG_MAX_SECRETS - 1) * sizeof(char *));
+		/* Oldest unpinned first out: pinned (configured) secrets always stay. */
+		if (log_npinned == LOG_MAX_SECRETS)
+			return;
+		free(log_secrets[log_npinned]);
+		memmove(log_secrets + log_npinned, log_secrets + log_npinned + 1,
+			(LOG_MAX_SECRETS - log_npinned - 1) * sizeof(char *));
 		log_nsecrets--;
 	}
 	log_secrets[log_nsecrets] = strdup(s);
@@ -92,17 +96,22 @@ void log_secret(const char *s)
 		log_nsecrets++;
 }
 
+void log_pin_secrets(int on)
+{
+	log_npinned = on ? log_nsecrets : 0;
+}
+
 void log_forget_secrets(void)
 {
 	size_t i;
 
-	for (i = 0; i < log_nsecrets; i++) {
+	for (i = log_npinned; i < log_nsecrets; i++) {
 		volatile char *p = log_secrets[i];
 		while (*p)
 			*p++ = '\0';
 		free(log_secrets[i]);
 	}
-	log_nsecrets = 0;
+	log_nsecrets = log_npinned;
 }
 
 void log_scrub(char *s)

@@ -38,10 +38,18 @@ void log_set_request(const char *request_id);
 /*
  * Registers a secret (copied) that must never appear in output; every
  * occurrence is replaced by "***". Strings shorter than 4 bytes are ignored
- * (they would mask ordinary words). log_forget_secrets() wipes and drops all.
+ * (they would mask ordinary words). log_forget_secrets() wipes and drops all
+ * but the pinned ones.
  */
 void log_secret(const char *s);
 void log_forget_secrets(void);
+
+/*
+ * on: pins every secret registered so far (the configured keys), so that
+ * log_forget_secrets() at the end of each invocation keeps them. off: unpins
+ * all, so that the next log_forget_secrets() drops everything.
+ */
+void log_pin_secrets(int on);
 
 /* Writes one line at lvl. Newlines inside the message are escaped. */
 void log_msg(enum log_level lvl, const char *fmt, ...) FG_PRINTF(2, 3);

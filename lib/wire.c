@@ -6,11 +6,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "backoff.h"
@@ -159,16 +161,30 @@ static int wire_connect(struct wire *w, const struct http_req *req, long long de
 	return 0;
 }
 
-static int wire_send(struct wire *w, const char *p, size_t len, long long deadline,
-		     volatile sig_atomic_t *flag, struct err *e)
+/* Sends the head and the body (may be empty) together: one system call when the socket takes it. */
+static int wire_send(struct wire *w, const char *head, size_t hlen, const char *body, size_t blen,
+		     long long deadline, volatile sig_atomic_t *flag, struct err *e)
 {
+	struct iovec iov[2];
+	struct msghdr msg;
 	ssize_t n;
 
-	while (len > 0) {
-		n = send(w->fd, p, len, MSG_NOSIGNAL);
+	while (hlen + blen > 0) {
+		iov[0].iov_base = (void *)(uintptr_t)head;
+		iov[0].iov_len = hlen;
+		iov[1].iov_base = (void *)(uintptr_t)body;
+		iov[1].iov_len = blen;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = hlen > 0 ? iov : iov + 1;
+		msg.msg_iovlen = hlen > 0 ? 2 : 1;
+		n = sendmsg(w->fd, &msg, MSG_NOSIGNAL);
 		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
+			size_t k = (size_t)n < hlen ? (size_t)n : hlen;
+
+			head += k;
+			hlen -= k;
+			body += (size_t)n - k;
+			blen -= (size_t)n - k;
 		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 			if (wire_wait(w, POLLOUT, deadline, flag, e) != 0)
 				return -1;
@@ -354,8 +370,8 @@ static int wire_exchange(struct wire *w, const struct http_req *req, struct http
 	long n;
 
 	*got_bytes = 0;
-	if (wire_send(w, buf_str(&w->out), w->out.len, deadline, req->abort_flag, e) != 0 ||
-	    (req->body_len > 0 && wire_send(w, req->body, req->body_len, deadline, req->abort_flag, e) != 0))
+	if (wire_send(w, buf_str(&w->out), w->out.len, req->body_len ? req->body : "", req->body_len,
+		      deadline, req->abort_flag, e) != 0)
 		return -1;
 	for (;;) {
 		/* The head, skipping any 1xx. */
