@@ -100,6 +100,12 @@ class FastEmu:
         """The emulator's CPU time so far: the driver process's (the driver waits)."""
         return time.process_time_ns()
 
+    def pin(self, cpus):
+        """Runs the emulator on cpus (a set), or anywhere again (None).
+
+        Not done for the Python twin: it is threads of the driver process."""
+        return False
+
     def reset(self, target=0, on_answer=None, notify=()):
         """New run: forget timestamps; `done` is set when `target` answers arrived.
 
@@ -309,6 +315,11 @@ class FastEmuC:
         """The child's on-CPU time so far (ns, /proc/<pid>/schedstat)."""
         with open("/proc/%d/schedstat" % self.proc.pid) as f:
             return int(f.read().split()[0])
+
+    def pin(self, cpus):
+        """Runs the emulator (one thread) on cpus (a set), or anywhere again (None)."""
+        os.sched_setaffinity(self.proc.pid, cpus or os.sched_getaffinity(0))
+        return True
 
     def _cmd(self, data):
         with self._wlock:
