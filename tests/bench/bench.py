@@ -64,7 +64,7 @@ from fakes import FakeCloud, make_test_ca  # noqa: E402
 PROJECT = "0123456789abcdef0123456789abcdef"
 TOKEN = "bench-agency-token-0123456789abcdef"
 CLUSTER = "11111111-2222-3333-4444-555555555555"
-OUT = ROOT / "build" / "bench"
+OUT = pathlib.Path(os.environ.get("BENCH_OUT") or ROOT / "build" / "bench")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 N_COLD = int(os.environ.get("BENCH_COLD", "100"))
