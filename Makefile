@@ -21,7 +21,7 @@ LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c
 	lib/report.c lib/serve.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
 SRCS := bootstrap.c $(LIB_SRCS) $(HANDLER_SRCS)
-UNIT_TESTS := sign event config strlist buf report backoff
+UNIT_TESTS := sign event config strlist buf report backoff http
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith -Wvla \

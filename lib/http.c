@@ -8,12 +8,34 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* Longest wait between two looks at a request's abort_flag. */
+#define HTTP_ABORT_POLL_MS 100
+
+/* Parsed URLs kept for reuse: a handler calls the same few again and again. */
+#define HTTP_URLS 4
+
+struct http_url {
+	char *text; /* the URL as given; NULL: slot unused */
+	size_t len; /* of text */
+	CURLU *u;   /* text, parsed */
+};
+
 struct http {
 	CURL *curl;
+	CURLM *multi; /* drives curl; owns the connection and DNS caches */
+	struct http_url urls[HTTP_URLS];
+	unsigned next_url; /* the slot to refill next */
+	struct curl_slist *hdr; /* the request's header list: hdr_cap nodes ... */
+	size_t hdr_cap;
+	char *text; /* ... whose strings live in text_cap bytes here */
+	size_t text_cap;
 	struct http_resp *resp; /* the response being filled by the callbacks */
 	volatile sig_atomic_t *abort_flag; /* of the request in progress */
 	int too_big;
 };
+
+/* First in every header list: no 100-continue round trip for bodies over 1 KiB. */
+static char http_no_expect[] = "Expect:";
 
 static const char *http_ca_file; /* chosen once by http_global_init */
 static const char *http_ca_desc = "(none: OpenSSL default paths)";
@@ -103,17 +125,6 @@ static size_t http_on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
-static int http_on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-	struct http *h = ud;
-
-	(void)dt;
-	(void)dn;
-	(void)ut;
-	(void)un;
-	return h->abort_flag != NULL && *h->abort_flag ? 1 : 0;
-}
-
 static int http_set_ca(CURL *c)
 {
 	const char *dir = getenv("SSL_CERT_DIR");
@@ -141,8 +152,9 @@ struct http *http_new(struct err *e)
 	struct http *h = calloc(1, sizeof(*h));
 	CURLcode rc = CURLE_OK;
 
-	if (h == NULL || (h->curl = curl_easy_init()) == NULL) {
-		free(h);
+	if (h == NULL || (h->curl = curl_easy_init()) == NULL ||
+	    (h->multi = curl_multi_init()) == NULL) {
+		http_free(h);
 		err_set(e, HTTP_ERR_OTHER, "out of memory creating an HTTP handle");
 		return NULL;
 	}
@@ -157,11 +169,10 @@ struct http *http_new(struct err *e)
 	rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, http_on_header);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_XFERINFOFUNCTION, http_on_progress);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_XFERINFODATA, h);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_NOPROGRESS, 0L);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "fgboot");
-	if (rc != CURLE_OK || http_set_ca(h->curl) != 0) {
+	/* Idle connections kept: curl_easy_perform's default (CURLOPT_MAXCONNECTS). */
+	if (rc != CURLE_OK || curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 5L) != CURLM_OK ||
+	    http_set_ca(h->curl) != 0) {
 		http_free(h);
 		err_set(e, HTTP_ERR_OTHER, "cannot configure the HTTP handle");
 		return NULL;
@@ -171,9 +182,18 @@ struct http *http_new(struct err *e)
 
 void http_free(struct http *h)
 {
+	size_t i;
+
 	if (h == NULL)
 		return;
+	curl_multi_cleanup(h->multi); /* closes the cached connections */
 	curl_easy_cleanup(h->curl);
+	for (i = 0; i < HTTP_URLS; i++) {
+		free(h->urls[i].text);
+		curl_url_cleanup(h->urls[i].u);
+	}
+	free(h->hdr);
+	free(h->text);
 	free(h);
 }
 
@@ -225,32 +245,163 @@ static const char *http_classify(CURLcode rc)
 	}
 }
 
+/*
+ * Points h->hdr at "Expect:" followed by req's headers as "Name: value"
+ * strings, all in memory that h owns (curl reads the list, never frees it).
+ * Returns 0, or -1 when a line exceeds BUF_MAX_SMALL or memory runs out.
+ */
+static int http_headers(struct http *h, const struct http_req *req)
+{
+	size_t i, n, total = 0;
+	char *p;
+
+	for (i = 0; i < req->nheaders; i++) {
+		n = strlen(req->headers[i].name) + 2 + strlen(req->headers[i].value);
+		if (n > BUF_MAX_SMALL)
+			return -1;
+		total += n + 1;
+	}
+	if (total > h->text_cap) {
+		char *nt = realloc(h->text, total);
+
+		if (nt == NULL)
+			return -1;
+		h->text = nt;
+		h->text_cap = total;
+	}
+	/* Last, so that a failure never leaves curl holding a moved list. */
+	if (req->nheaders + 1 > h->hdr_cap) {
+		struct curl_slist *nh = realloc(h->hdr, (req->nheaders + 1) * sizeof(*nh));
+
+		if (nh == NULL)
+			return -1;
+		h->hdr = nh;
+		h->hdr_cap = req->nheaders + 1;
+	}
+	h->hdr[0].data = http_no_expect;
+	for (i = 0, p = h->text; i < req->nheaders; i++) {
+		h->hdr[i].next = &h->hdr[i + 1];
+		h->hdr[i + 1].data = p;
+		n = strlen(req->headers[i].name);
+		memcpy(p, req->headers[i].name, n);
+		p += n;
+		*p++ = ':';
+		*p++ = ' ';
+		n = strlen(req->headers[i].value);
+		memcpy(p, req->headers[i].value, n + 1);
+		p += n + 1;
+	}
+	h->hdr[req->nheaders].next = NULL;
+	return 0;
+}
+
+/*
+ * Returns url parsed (borrowed from h) with the flags curl itself parses
+ * CURLOPT_URL with, from the cache or parsed into its oldest slot; NULL for
+ * anything but an absolute http(s) URL, or when parsing fails.
+ */
+static CURLU *http_parsed_url(struct http *h, const char *url)
+{
+	struct http_url *s;
+	size_t i, len = strlen(url);
+
+	for (i = 0; i < HTTP_URLS; i++)
+		if (h->urls[i].text != NULL && h->urls[i].len == len &&
+		    memcmp(h->urls[i].text, url, len) == 0)
+			return h->urls[i].u;
+	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+		return NULL; /* curl_url_set would resolve it against the slot's old URL */
+	s = &h->urls[h->next_url];
+	free(s->text);
+	s->text = NULL;
+	if ((s->u == NULL && (s->u = curl_url()) == NULL) ||
+	    curl_url_set(s->u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) !=
+		    CURLUE_OK ||
+	    (s->text = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(s->text, url, len + 1);
+	s->len = len;
+	h->next_url = (h->next_url + 1) % HTTP_URLS;
+	return s->u;
+}
+
+/*
+ * Sets the request URL, handed to curl parsed (CURLOPT_CURLU) so that it skips
+ * its own parse and the re-serialisation of the result; CURLOPT_URL stays set
+ * to the same URL for the rare paths that re-read the string (a retry after a
+ * reused connection turned out dead). A URL that http_parsed_url() declines is
+ * left to curl, which then fails or succeeds exactly as before.
+ */
+static CURLcode http_set_url(struct http *h, const char *url)
+{
+	CURLU *u = http_parsed_url(h, url);
+	CURLcode rc = CURLE_OK;
+
+	rc |= curl_easy_setopt(h->curl, CURLOPT_CURLU, u);
+	rc |= curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	return rc;
+}
+
+static int http_aborted(const struct http *h)
+{
+	return h->abort_flag != NULL && *h->abort_flag;
+}
+
+/*
+ * Runs the transfer set up on h->curl to its end and returns its result.
+ * Like curl_easy_perform() but without its poll before the first step, and
+ * looking at abort_flag at least every HTTP_ABORT_POLL_MS (and on EINTR).
+ */
+static CURLcode http_run(struct http *h)
+{
+	CURLMcode mc;
+	CURLMsg *msg;
+	CURLcode rc = CURLE_OK;
+	int running = 1, left;
+
+	if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	for (;;) {
+		if (http_aborted(h)) {
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		mc = curl_multi_perform(h->multi, &running);
+		if (mc == CURLM_OK && running > 0)
+			mc = curl_multi_poll(h->multi, NULL, 0,
+					     h->abort_flag != NULL ? HTTP_ABORT_POLL_MS : 1000, NULL);
+		if (mc != CURLM_OK) {
+			rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
+			break;
+		}
+		if (running == 0) {
+			msg = curl_multi_info_read(h->multi, &left);
+			if (msg != NULL && msg->msg == CURLMSG_DONE)
+				rc = msg->data.result;
+			break;
+		}
+	}
+	/* Mid-transfer (abort, multi error) this closes the connection. */
+	curl_multi_remove_handle(h->multi, h->curl);
+	return rc;
+}
+
 int http_do(struct http *h, const struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	struct curl_slist *list = NULL, *tmp;
-	struct buf line;
 	CURLcode rc = CURLE_OK;
-	size_t i;
 	int ret = -1;
 
-	buf_init(&line, BUF_MAX_SMALL);
 	http_resp_clear(resp);
 	h->resp = resp;
 	h->too_big = 0;
 	h->abort_flag = req->abort_flag;
 
-	/* "Expect:" off: no 100-continue round trip for bodies over 1 KiB. */
-	if ((list = curl_slist_append(NULL, "Expect:")) == NULL)
-		goto oom;
-	for (i = 0; i < req->nheaders; i++) {
-		buf_clear(&line);
-		if (buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value) != 0 ||
-		    (tmp = curl_slist_append(list, buf_str(&line))) == NULL)
-			goto oom;
-		list = tmp;
+	if (http_headers(h, req) != 0) {
+		err_set(e, HTTP_ERR_OTHER, "out of memory building a request");
+		goto out;
 	}
-	rc |= curl_easy_setopt(h->curl, CURLOPT_URL, req->url);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
+	rc |= http_set_url(h, req->url);
+	rc |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	if (strcmp(req->method, "GET") == 0) {
@@ -267,7 +418,7 @@ int http_do(struct http *h, const struct http_req *req, struct http_resp *resp, 
 		err_set(e, HTTP_ERR_OTHER, "cannot set request options");
 		goto out;
 	}
-	rc = curl_easy_perform(h->curl);
+	rc = http_run(h);
 	if (rc != CURLE_OK) {
 		if (h->too_big)
 			err_set(e, HTTP_ERR_TOOBIG, "%s %s: response exceeds %zu bytes", req->method,
@@ -279,15 +430,10 @@ int http_do(struct http *h, const struct http_req *req, struct http_resp *resp, 
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	ret = 0;
-	goto out;
-oom:
-	err_set(e, HTTP_ERR_OTHER, "out of memory building a request");
 out:
-	/* The handle must not keep pointers into this call's memory. */
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+	/* The handle must not keep pointers into this call's memory (the header
+	 * list and the URL are h's own). */
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, (char *)NULL);
-	curl_slist_free_all(list);
-	buf_release(&line);
 	h->resp = NULL;
 	return ret;
 }

@@ -1,11 +1,13 @@
 /*
  * http: the only module that talks to libcurl.
  *
- * A struct http wraps one curl easy handle, so connections (and TLS sessions)
- * are kept alive and reused across calls to the same host. TLS always verifies
- * the peer: the CA store is chosen once per process (system bundle first, the
- * compiled-in Mozilla bundle as the fallback) and there is no switch to turn
- * verification off. Response bodies and headers are read into bounded bufs.
+ * A struct http wraps one curl easy handle, driven through a multi handle of
+ * its own, so connections (and TLS sessions) are kept alive and reused across
+ * calls to the same host. TLS always verifies the peer: the CA store is chosen
+ * once per process (system bundle first, the compiled-in Mozilla bundle as the
+ * fallback) and there is no switch to turn verification off. Proxies come from
+ * the environment as libcurl reads it (http_proxy, https_proxy, all_proxy,
+ * no_proxy, ...). Response bodies and headers are read into bounded bufs.
  */
 #ifndef FG_HTTP_H
 #define FG_HTTP_H
@@ -34,7 +36,8 @@ struct http_req {
 	long connect_timeout_ms; /* 0: libcurl default */
 	long timeout_ms;         /* whole transfer; 0: no limit (long poll) */
 	volatile sig_atomic_t *abort_flag; /* when set and non-zero, the transfer ends
-					    * with HTTP_ERR_ABORTED (SIGTERM in a long poll) */
+					    * with HTTP_ERR_ABORTED (SIGTERM in a long poll);
+					    * looked at every 100 ms and on EINTR */
 };
 
 /* Filled by http_do(); fields are read-only for callers. */
