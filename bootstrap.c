@@ -27,6 +27,7 @@
 #include "lib/context.h"
 #include "lib/event.h"
 #include "lib/http.h"
+#include "lib/jpool.h"
 #include "lib/log.h"
 #include "lib/report.h"
 #include "lib/runtime.h"
@@ -215,15 +216,17 @@ static void serve_post(struct runtime *rt, const char *id, int is_error, const s
 	struct err e;
 	long long until = backoff_now_ms() + POST_RETRY_MS;
 	long status, delay;
+	int attempt;
 
-	backoff_init(&bo, 50, 2000);
-	for (;;) {
+	for (attempt = 0;; attempt++) {
 		if (runtime_post(rt, id, is_error, buf_str(out), out->len, &status, &e) == 0)
 			return;
 		if (status >= 400 && status < 500) {
 			log_error("runtime API refused the answer: %s; dropping it", e.msg);
 			return;
 		}
+		if (attempt == 0)
+			backoff_init(&bo, 50, 2000); /* only now: most answers never need it */
 		delay = backoff_next(&bo);
 		if (backoff_now_ms() + delay > until) {
 			log_error("runtime API: %s; gave up delivering the answer", e.msg);
@@ -248,23 +251,24 @@ static void serve_unreadable(struct runtime *rt, const struct invocation *inv, c
 	log_set_request(NULL);
 }
 
-static void serve_one(struct app *a, struct runtime *rt, const struct invocation *inv)
+/* out: the answer's buffer, emptied here and reused from one invocation to the next. */
+static void serve_one(struct app *a, struct runtime *rt, const struct invocation *inv, struct buf *out)
 {
 	struct ctx ctx;
-	struct buf out;
 	struct err e;
 	int is_error;
 
 	ctx_init(&ctx);
-	buf_init(&out, BUF_MAX_RESULT);
+	buf_clear(out);
 	err_clear(&e);
 	log_set_request(inv->request_id);
 	if (ctx_from_invocation(&ctx, inv, &a->cfg, &e) != 0)
-		is_error = app_fail(&e, &out);
+		is_error = app_fail(&e, out);
 	else
-		is_error = app_handle(a, &ctx, buf_str(&inv->resp.body), inv->resp.body.len, &out);
-	serve_post(rt, inv->request_id, is_error, &out);
-	buf_release(&out);
+		is_error = app_handle(a, &ctx, buf_str(&inv->resp.body), inv->resp.body.len, out);
+	serve_post(rt, inv->request_id, is_error, out);
+	if (out->cap > BUF_MAX_SMALL)
+		buf_release(out); /* keep a small buffer for the next answer, not a huge one */
 	ctx_release(&ctx);
 	app_end_invocation();
 }
@@ -274,6 +278,7 @@ static int serve(struct app *a, const char *addr)
 	struct runtime *rt;
 	struct invocation inv;
 	struct backoff bo;
+	struct buf out;
 	struct err e;
 	long delay;
 
@@ -286,6 +291,7 @@ static int serve(struct app *a, const char *addr)
 		 http_ca_source(), a->cfg.error.code[0] ? "UNUSABLE: " : "ok",
 		 a->cfg.error.code[0] ? a->cfg.error.msg : "");
 	invocation_init(&inv);
+	buf_init(&out, BUF_MAX_RESULT);
 	backoff_init(&bo, 50, 2000);
 	while (!stop_flag) {
 		if (runtime_next(rt, &inv, &stop_flag, &e) != 0) {
@@ -301,9 +307,10 @@ static int serve(struct app *a, const char *addr)
 			continue;
 		}
 		backoff_reset(&bo);
-		serve_one(a, rt, &inv);
+		serve_one(a, rt, &inv, &out);
 	}
 	log_info("stopping on signal");
+	buf_release(&out);
 	invocation_release(&inv);
 	runtime_free(rt);
 	return 0;
@@ -479,6 +486,7 @@ int main(int argc, char **argv)
 	int serve_mode = argc >= 2 && strcmp(argv[1], "serve") == 0;
 	int rc;
 
+	jpool_install(); /* before anything touches jansson */
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
@@ -518,5 +526,6 @@ int main(int argc, char **argv)
 	log_pin_secrets(0);
 	log_forget_secrets();
 	http_global_cleanup();
+	jpool_drain();
 	return rc;
 }

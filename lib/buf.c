@@ -56,7 +56,8 @@ static int buf_grow(struct buf *b, size_t extra)
 
 int buf_append(struct buf *b, const void *p, size_t n)
 {
-	if (buf_grow(b, n) != 0)
+	/* Room already (then len + n < cap <= max + 1): skip buf_grow's checks. */
+	if (n >= b->cap - b->len && buf_grow(b, n) != 0)
 		return -1;
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
@@ -68,6 +69,35 @@ int buf_append(struct buf *b, const void *p, size_t n)
 int buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));
+}
+
+int buf_putu(struct buf *b, unsigned long long v)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	return buf_append(b, digits + i, sizeof(digits) - i);
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
+size_t buf_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
 }
 
 int buf_printf(struct buf *b, const char *fmt, ...)

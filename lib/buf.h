@@ -44,8 +44,24 @@ int buf_append(struct buf *b, const void *p, size_t n) FG_WUR;
 /* Appends a C string. Same return as buf_append. */
 int buf_puts(struct buf *b, const char *s) FG_WUR;
 
+/* Appends an unsigned number in decimal, without printf. Same return as buf_append. */
+int buf_putu(struct buf *b, unsigned long long v) FG_WUR;
+
 /* Appends printf-formatted text. Same return as buf_append. */
 int buf_printf(struct buf *b, const char *fmt, ...) FG_PRINTF(2, 3) FG_WUR;
+
+/*
+ * Cuts the contents down to their first len bytes (len <= b->len), for text
+ * shortened in place (log_scrub); keeps the memory.
+ */
+void buf_truncate(struct buf *b, size_t len);
+
+/*
+ * Copies the C string src into dst (size >= 1 bytes), cut to size - 1 bytes
+ * exactly as snprintf(dst, size, "%s", src) would, without printf's cost.
+ * Returns the length written.
+ */
+size_t buf_copy(char *dst, size_t size, const char *src);
 
 /* Returns the contents as a C string; borrowed, valid until the next change. Never NULL. */
 const char *buf_str(const struct buf *b);

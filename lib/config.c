@@ -265,7 +265,9 @@ int cfg_base_url(const struct cfg *c, enum cfg_service svc, struct buf *out, str
 	if (c->region == NULL)
 		return err_set(e, "ConfigError",
 			       "region not configured: set region (e.g. eu-west-0) or %sEndpoint", name);
-	if (buf_printf(out, "https://%s.%s.%s", name, c->region, c->domain) != 0)
+	if (buf_puts(out, "https://") != 0 || buf_puts(out, name) != 0 || buf_puts(out, ".") != 0 ||
+	    buf_puts(out, c->region) != 0 || buf_puts(out, ".") != 0 ||
+	    buf_puts(out, c->domain != NULL ? c->domain : CFG_DEFAULT_DOMAIN) != 0)
 		return err_set(e, "ConfigError", "endpoint too long");
 	return 0;
 }

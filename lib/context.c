@@ -36,14 +36,47 @@ void ctx_release(struct ctx *c)
 	ctx_init(c);
 }
 
-/* Copies a header into *dst (NULL when absent or empty) and marks it secret. */
-static int ctx_take_header(char **dst, ctx_header_fn *get, const void *ud, const char *name, struct buf *tmp)
+/* The platform's headers, in the order they are read: six credentials, then the invoke type. */
+static const char *const ctx_headers[] = {
+	"X-CFF-Auth-Token", "X-CFF-Access-Key", "X-CFF-Secret-Key", "X-CFF-Security-Access-Key",
+	"X-CFF-Security-Secret-Key", "X-CFF-Security-Token", "X-CFF-Invoke-Type",
+};
+#define CTX_NHEADERS (sizeof(ctx_headers) / sizeof(ctx_headers[0]))
+#define CTX_INVOKE_TYPE (CTX_NHEADERS - 1)
+
+static char **ctx_credential(struct ctx *c, size_t i)
 {
-	if (get(ud, name, tmp) != 0)
+	char **const fields[] = {&c->token, &c->access_key, &c->secret_key, &c->security_access_key,
+				 &c->security_secret_key, &c->security_token};
+
+	return fields[i];
+}
+
+/*
+ * Stores header i's value (n bytes; NULL or empty when absent): a credential
+ * is copied (NULL when empty) and marked secret; the invoke type defaults to
+ * "sync". -1 when the value is larger than a header may be, or memory ran out.
+ */
+static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n)
+{
+	char **dst;
+
+	if (n > BUF_MAX_SMALL)
 		return -1;
-	if (tmp->len == 0)
+	if (i == CTX_INVOKE_TYPE) {
+		if (n == 0) {
+			v = "sync";
+			n = 4;
+		}
+		n = strnlen(v, n < sizeof(c->invoke_type) ? n : sizeof(c->invoke_type) - 1);
+		memcpy(c->invoke_type, v, n); /* cut like snprintf would */
+		c->invoke_type[n] = '\0';
 		return 0;
-	if ((*dst = strdup(buf_str(tmp))) == NULL)
+	}
+	if (n == 0)
+		return 0;
+	dst = ctx_credential(c, i);
+	if ((*dst = strndup(v, n)) == NULL)
 		return -1;
 	log_secret(*dst);
 	return 0;
@@ -60,22 +93,18 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, const ch
 		     long long received_ms, const struct cfg *cfg, struct err *e)
 {
 	struct buf tmp;
+	size_t i;
 	int rc = -1;
 
 	buf_init(&tmp, BUF_MAX_SMALL);
-	snprintf(c->request_id, sizeof(c->request_id), "%s", request_id);
+	buf_copy(c->request_id, sizeof(c->request_id), request_id);
 	ctx_set_times(c, cfg, received_ms);
-	if (ctx_take_header(&c->token, get, ud, "X-CFF-Auth-Token", &tmp) != 0 ||
-	    ctx_take_header(&c->access_key, get, ud, "X-CFF-Access-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->secret_key, get, ud, "X-CFF-Secret-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->security_access_key, get, ud, "X-CFF-Security-Access-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->security_secret_key, get, ud, "X-CFF-Security-Secret-Key", &tmp) != 0 ||
-	    ctx_take_header(&c->security_token, get, ud, "X-CFF-Security-Token", &tmp) != 0 ||
-	    get(ud, "X-CFF-Invoke-Type", &tmp) != 0) {
-		err_set(e, "InvalidHeaders", "a credential header is too large");
-		goto out;
+	for (i = 0; i < CTX_NHEADERS; i++) {
+		if (get(ud, ctx_headers[i], &tmp) != 0 || ctx_set(c, i, buf_str(&tmp), tmp.len) != 0) {
+			err_set(e, "InvalidHeaders", "a credential header is too large");
+			goto out;
+		}
 	}
-	snprintf(c->invoke_type, sizeof(c->invoke_type), "%s", tmp.len ? buf_str(&tmp) : "sync");
 	rc = 0;
 out:
 	/* tmp held secrets: wipe before freeing. */
@@ -85,16 +114,20 @@ out:
 	return rc;
 }
 
-static int ctx_invocation_header(const void *ud, const char *name, struct buf *out)
-{
-	return invocation_header(ud, name, out);
-}
-
+/* The same as ctx_from_headers() over inv's headers, read in one pass with no scratch copy. */
 int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
 			struct err *e)
 {
-	return ctx_from_headers(c, ctx_invocation_header, inv, inv->request_id,
-				inv->received_ms, cfg, e);
+	const char *vals[CTX_NHEADERS];
+	size_t lens[CTX_NHEADERS], i;
+
+	buf_copy(c->request_id, sizeof(c->request_id), inv->request_id);
+	ctx_set_times(c, cfg, inv->received_ms);
+	invocation_headers(inv, ctx_headers, CTX_NHEADERS, vals, lens);
+	for (i = 0; i < CTX_NHEADERS; i++)
+		if (ctx_set(c, i, vals[i], lens[i]) != 0)
+			return err_set(e, "InvalidHeaders", "a credential header is too large");
+	return 0;
 }
 
 int ctx_for_local(struct ctx *c, const struct cfg *cfg, long long now_ms, struct err *e)

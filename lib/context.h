@@ -40,14 +40,17 @@ void ctx_release(struct ctx *c);
 typedef int ctx_header_fn(const void *ud, const char *name, struct buf *out);
 
 /*
- * Fills c from any source of platform headers (the runtime API's GET answer,
- * or an /invoke request in container-image mode) and the configuration.
- * request_id is copied; received_ms starts the deadline. -1 with e set.
+ * Fills c from any source of platform headers (an /invoke request in
+ * container-image mode) and the configuration. request_id is copied;
+ * received_ms starts the deadline. -1 with e set.
  */
 int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, const char *request_id,
 		     long long received_ms, const struct cfg *cfg, struct err *e) FG_WUR;
 
-/* Fills c from an invocation's headers and the configuration. -1 with e set on OOM. */
+/*
+ * Fills c from an invocation's headers and the configuration, exactly as
+ * ctx_from_headers() would (in one pass over the headers). -1 with e set.
+ */
 int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
 			struct err *e) FG_WUR;
 

@@ -52,7 +52,7 @@ int report_job(struct report *r, const char *job_id)
 
 void report_set_action(struct report *r, const char *action)
 {
-	snprintf(r->action, sizeof(r->action), "%s", action ? action : "");
+	buf_copy(r->action, sizeof(r->action), action ? action : "");
 }
 
 void report_fail(struct report *r, const struct err *e)
@@ -67,6 +67,15 @@ int report_is_error(const struct report *r)
 	return r->fatal.code[0] != '\0' || r->nfailed > 0 || r->clusters == NULL;
 }
 
+/*
+ * Sets obj[key] to the string s; -1 (obj unchanged) when s is NULL or not
+ * UTF-8, or memory ran out. key is a literal (ASCII), so jansson need not check it.
+ */
+static int report_set_str(json_t *obj, const char *key, const char *s)
+{
+	return json_object_set_new_nocheck(obj, key, s != NULL ? json_string(s) : NULL);
+}
+
 static json_t *report_cloud_error(const struct cloud_result *f)
 {
 	char msg[sizeof(f->message)];
@@ -74,16 +83,16 @@ static json_t *report_cloud_error(const struct cloud_result *f)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "code", json_string(f->code));
+	(void)report_set_str(o, "code", f->code);
 	/* Scrub before JSON escaping changes how a secret is spelt. */
 	memcpy(msg, f->message, sizeof(msg));
 	log_scrub(msg);
-	json_object_set_new(o, "message", json_string(msg));
-	json_object_set_new(o, "http_status", json_integer(f->status));
+	(void)report_set_str(o, "message", msg);
+	json_object_set_new_nocheck(o, "http_status", json_integer(f->status));
 	if (f->request_id[0] != '\0')
-		json_object_set_new(o, "request_id", json_string(f->request_id));
+		(void)report_set_str(o, "request_id", f->request_id);
 	if (f->retries > 0)
-		json_object_set_new(o, "retries", json_integer(f->retries));
+		json_object_set_new_nocheck(o, "retries", json_integer(f->retries));
 	return o;
 }
 
@@ -100,25 +109,25 @@ static void report_count(struct report *r, const char *result)
 			(*counters[i])++;
 }
 
-static int report_item(struct report *r, json_t *list, const char *kind, const char *id,
-		       const char *name, const char *state_key, const char *state,
+/* One item, {id_key, name_key, state_key, "result"} in that order, then "reason" and "error". */
+static int report_item(struct report *r, json_t *list, const char *id_key, const char *id,
+		       const char *name_key, const char *name, const char *state_key, const char *state,
 		       const char *result, const char *reason, const struct cloud_result *failure)
 {
-	char id_key[24], name_key[24];
 	json_t *item;
 
-	if (list == NULL)
+	if (list == NULL || (item = json_object()) == NULL)
 		return -1;
-	snprintf(id_key, sizeof(id_key), "%s_id", kind);
-	snprintf(name_key, sizeof(name_key), "%s_name", kind);
-	item = json_pack("{s:s, s:s, s:s, s:s}", id_key, id, name_key, name ? name : "", state_key,
-			 state ? state : "", "result", result);
-	if (item == NULL)
+	if (report_set_str(item, id_key, id) != 0 || report_set_str(item, name_key, name ? name : "") != 0 ||
+	    report_set_str(item, state_key, state ? state : "") != 0 ||
+	    report_set_str(item, "result", result) != 0) {
+		json_decref(item);
 		return -1;
+	}
 	if (reason != NULL)
-		json_object_set_new(item, "reason", json_string(reason));
+		(void)report_set_str(item, "reason", reason);
 	if (failure != NULL)
-		json_object_set_new(item, "error", report_cloud_error(failure));
+		json_object_set_new_nocheck(item, "error", report_cloud_error(failure));
 	if (json_array_append_new(list, item) != 0)
 		return -1;
 	report_count(r, result);
@@ -128,7 +137,8 @@ static int report_item(struct report *r, json_t *list, const char *kind, const c
 int report_cluster(struct report *r, const char *id, const char *name, const char *phase,
 		   const char *result, const char *reason, const struct cloud_result *failure)
 {
-	return report_item(r, r->clusters, "cluster", id, name, "phase", phase, result, reason, failure);
+	return report_item(r, r->clusters, "cluster_id", id, "cluster_name", name, "phase", phase, result,
+			   reason, failure);
 }
 
 int report_server(struct report *r, const char *id, const char *name, const char *status,
@@ -136,7 +146,22 @@ int report_server(struct report *r, const char *id, const char *name, const char
 {
 	if (report_want_servers(r) != 0)
 		return -1;
-	return report_item(r, r->servers, "server", id, name, "status", status, result, reason, failure);
+	return report_item(r, r->servers, "server_id", id, "server_name", name, "status", status, result,
+			   reason, failure);
+}
+
+/* Appends s to the text of *used bytes in dst (n bytes), cutting it like snprintf would. */
+static void report_cat(char *dst, size_t n, size_t *used, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (*used + 1 >= n)
+		return;
+	if (k > n - 1 - *used)
+		k = n - 1 - *used;
+	memcpy(dst + *used, s, k);
+	*used += k;
+	dst[*used] = '\0';
 }
 
 /* "3 requested, 1 skipped" from the non-zero counters; "nothing to do" when all are zero. */
@@ -148,44 +173,77 @@ static void report_counts(const struct report *r, char *dst, size_t n)
 	} c[] = {{r->nrequested, "requested"}, {r->ndone, "done"}, {r->npending, "pending"},
 		 {r->nplanned, "planned"}, {r->nlisted, "listed"}, {r->nskipped, "skipped"},
 		 {r->nfailed, "failed"}};
-	size_t i, used = 0;
+	char num[16];
+	size_t i, k, used = 0;
+	unsigned v;
 
 	dst[0] = '\0';
-	for (i = 0; i < sizeof(c) / sizeof(c[0]) && used < n; i++)
-		if (c[i].v > 0)
-			used += (size_t)snprintf(dst + used, n - used, "%s%d %s", used ? ", " : "",
-						 c[i].v, c[i].name);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].v <= 0)
+			continue;
+		k = sizeof(num) - 1;
+		num[k] = '\0';
+		for (v = (unsigned)c[i].v; v > 0; v /= 10)
+			num[--k] = (char)('0' + v % 10);
+		if (used > 0)
+			report_cat(dst, n, &used, ", ");
+		report_cat(dst, n, &used, num + k);
+		report_cat(dst, n, &used, " ");
+		report_cat(dst, n, &used, c[i].name);
+	}
 	if (dst[0] == '\0')
-		snprintf(dst, n, "nothing to do");
+		report_cat(dst, n, &used, "nothing to do");
 }
 
+/*
+ * {"status","message","action","data":{"cluster_list",["server_list","job_ids"],
+ * ["dry_run"],"retries"}} plus "errorType"/"errorMessage" for an error. NULL
+ * when memory ran out or a string is not UTF-8 (the caller answers an error).
+ */
 static json_t *report_object(const struct report *r)
 {
 	char msg[sizeof(r->fatal.msg) + 64], counts[160];
-	json_t *root, *data;
+	json_t *root = NULL, *data, *list;
+	size_t used = 0;
+	int is_error = report_is_error(r);
 
-	report_counts(r, counts, sizeof(counts));
-	if (r->fatal.code[0] != '\0')
-		snprintf(msg, sizeof(msg), "%s", r->fatal.msg);
-	else
-		snprintf(msg, sizeof(msg), "%s%s: %s", r->action, r->dry_run ? " (dry run)" : "", counts);
-	data = json_pack("{s:O}", "cluster_list", r->clusters ? r->clusters : json_array());
-	if (data != NULL && r->servers != NULL) {
-		json_object_set(data, "server_list", r->servers);
-		json_object_set(data, "job_ids", r->jobs);
+	msg[0] = '\0';
+	if (r->fatal.code[0] != '\0') {
+		report_cat(msg, sizeof(msg), &used, r->fatal.msg);
+	} else {
+		report_counts(r, counts, sizeof(counts));
+		report_cat(msg, sizeof(msg), &used, r->action);
+		report_cat(msg, sizeof(msg), &used, r->dry_run ? " (dry run): " : ": ");
+		report_cat(msg, sizeof(msg), &used, counts);
 	}
-	if (data != NULL && r->dry_run)
-		json_object_set_new(data, "dry_run", json_true());
-	if (data != NULL)
-		json_object_set_new(data, "retries", json_integer(r->retries));
-	root = json_pack("{s:s, s:s, s:s, s:o}", "status", report_is_error(r) ? "error" : "success",
-			 "message", msg, "action", r->action, "data", data);
-	if (root != NULL && report_is_error(r)) {
-		json_object_set_new(root, "errorType",
-				    json_string(r->fatal.code[0] ? r->fatal.code : "ActionFailed"));
-		json_object_set_new(root, "errorMessage", json_string(msg));
+	if ((data = json_object()) == NULL)
+		return NULL;
+	list = r->clusters ? json_incref(r->clusters) : json_array();
+	if (json_object_set_new_nocheck(data, "cluster_list", list) != 0)
+		goto fail;
+	if (r->servers != NULL) {
+		json_object_set_nocheck(data, "server_list", r->servers);
+		json_object_set_nocheck(data, "job_ids", r->jobs);
+	}
+	if (r->dry_run)
+		json_object_set_new_nocheck(data, "dry_run", json_true());
+	json_object_set_new_nocheck(data, "retries", json_integer(r->retries));
+	if ((root = json_object()) == NULL || report_set_str(root, "status", is_error ? "error" : "success") != 0 ||
+	    report_set_str(root, "message", msg) != 0 || report_set_str(root, "action", r->action) != 0)
+		goto fail;
+	if (json_object_set_new_nocheck(root, "data", data) != 0) {
+		data = NULL; /* taken, even on failure */
+		goto fail;
+	}
+	if (is_error) {
+		(void)report_set_str(root, "errorType", r->fatal.code[0] ? r->fatal.code : "ActionFailed");
+		(void)report_set_str(root, "errorMessage", msg);
 	}
 	return root;
+fail:
+	json_decref(data);
+	json_decref(root);
+	return NULL;
 }
 
 /* HTTP status for the APIG envelope. */
@@ -201,31 +259,73 @@ static int report_http_status(const struct report *r)
 	return 500;
 }
 
+/* json_dump_callback() sink: appends to a buf (whose ceiling bounds the answer). */
+static int report_sink(const char *text, size_t n, void *out)
+{
+	return buf_append(out, text, n);
+}
+
+/*
+ * Writes the compact JSON text of root into out (emptied first), scrubbed of
+ * every registered secret: a cloud message may quote what it received.
+ */
+static int report_dump(json_t *root, struct buf *out)
+{
+	buf_clear(out);
+	if (json_dump_callback(root, report_sink, out, JSON_COMPACT) != 0)
+		return -1;
+	/* JSON text holds no NUL (jansson escapes it): the C string is the whole text. */
+	if (out->len > 0) {
+		log_scrub(out->data);
+		buf_truncate(out, strlen(out->data));
+	}
+	return 0;
+}
+
+/* {"statusCode","isBase64Encoded":false,"headers":{"Content-Type"},"body"}; NULL on failure. */
+static json_t *report_apig(const struct report *r, const char *body)
+{
+	json_t *env = json_object(), *headers = json_object();
+
+	if (env == NULL || headers == NULL ||
+	    json_object_set_new_nocheck(env, "statusCode", json_integer(report_http_status(r))) != 0 ||
+	    json_object_set_new_nocheck(env, "isBase64Encoded", json_false()) != 0 ||
+	    report_set_str(headers, "Content-Type", "application/json") != 0) {
+		json_decref(headers);
+		json_decref(env);
+		return NULL;
+	}
+	if (json_object_set_new_nocheck(env, "headers", headers) != 0 || report_set_str(env, "body", body) != 0) {
+		json_decref(env);
+		return NULL;
+	}
+	return env;
+}
+
 int report_render(const struct report *r, int apig, struct buf *out)
 {
 	json_t *root = report_object(r), *env = NULL;
-	char *text = NULL, *wrapped = NULL;
+	struct buf text;
 	int rc = -1;
 
+	buf_init(&text, BUF_MAX_RESULT);
 	buf_clear(out);
-	if (root == NULL || (text = json_dumps(root, JSON_COMPACT)) == NULL)
+	if (root == NULL)
 		goto out;
-	/* A cloud message may quote what it received; never let a credential out. */
-	log_scrub(text);
-	if (apig) {
-		env = json_pack("{s:i, s:b, s:{s:s}, s:s}", "statusCode", report_http_status(r),
-				"isBase64Encoded", 0, "headers", "Content-Type", "application/json",
-				"body", text);
-		if (env == NULL || (wrapped = json_dumps(env, JSON_COMPACT)) == NULL)
-			goto out;
-		rc = buf_puts(out, wrapped);
-	} else {
-		rc = buf_puts(out, text);
+	if (!apig) {
+		rc = report_dump(root, out);
+		goto out;
 	}
+	if (report_dump(root, &text) != 0 || (env = report_apig(r, buf_str(&text))) == NULL)
+		goto out;
+	/* The envelope only adds escaping to scrubbed text: it is dumped as it is. */
+	if (json_dump_callback(env, report_sink, out, JSON_COMPACT) == 0)
+		rc = 0;
 out:
-	free(wrapped);
-	free(text);
+	if (rc != 0)
+		buf_clear(out);
 	json_decref(env);
 	json_decref(root);
+	buf_release(&text);
 	return rc;
 }

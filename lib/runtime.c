@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backoff.h"
 #include "wire.h"
@@ -13,6 +14,7 @@
 struct runtime {
 	struct wire *wire;
 	struct buf base; /* "http://host:port/v1/runtime/invocation" */
+	struct buf next; /* base + "/request" */
 	struct buf url;  /* scratch */
 	struct http_resp post_resp;
 };
@@ -31,15 +33,45 @@ void invocation_release(struct invocation *inv)
 	http_resp_release(&inv->resp);
 }
 
-int invocation_header(const struct invocation *inv, const char *name, struct buf *out)
+void invocation_headers(const struct invocation *inv, const char *const *names, size_t n,
+			const char **vals, size_t *lens)
 {
-	const char *v;
-	size_t n;
+	const char *p = buf_str(&inv->resp.headers), *eol, *colon, *v, *end;
+	size_t nlen[16], i, k, left = n;
 
-	buf_clear(out);
-	if (http_resp_header(&inv->resp, name, &v, &n) != 0)
-		return buf_puts(out, "");
-	return buf_append(out, v, n);
+	for (i = 0; i < n; i++) {
+		vals[i] = NULL;
+		lens[i] = 0;
+		if (i < sizeof(nlen) / sizeof(nlen[0]))
+			nlen[i] = strlen(names[i]);
+	}
+	/*
+	 * Line by line as http_resp_header() reads them; no name holds a ':', so
+	 * "the name, then ':'" is "the text before the line's first ':'". The
+	 * first line with a name wins.
+	 */
+	for (; *p && left > 0; p = eol + (*eol ? 1 : 0)) {
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		colon = memchr(p, ':', (size_t)(eol - p));
+		k = colon != NULL ? (size_t)(colon - p) : 0;
+		for (i = 0; colon != NULL && i < n; i++) {
+			if (vals[i] != NULL || (i < sizeof(nlen) / sizeof(nlen[0]) ? nlen[i] : strlen(names[i])) != k ||
+			    strncasecmp(p, names[i], k) != 0)
+				continue;
+			for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
+				;
+			for (end = eol; end > v && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'); end--)
+				;
+			vals[i] = v;
+			lens[i] = (size_t)(end - v);
+			left--;
+			break;
+		}
+		if (*eol == '\0')
+			break;
+	}
 }
 
 struct runtime *runtime_new(const char *addr, struct err *e)
@@ -51,6 +83,7 @@ struct runtime *runtime_new(const char *addr, struct err *e)
 		return NULL;
 	}
 	buf_init(&rt->base, BUF_MAX_SMALL);
+	buf_init(&rt->next, BUF_MAX_SMALL);
 	buf_init(&rt->url, BUF_MAX_SMALL);
 	http_resp_init(&rt->post_resp, BUF_MAX_SMALL);
 	if (strncmp(addr, "http://", 7) == 0)
@@ -59,7 +92,8 @@ struct runtime *runtime_new(const char *addr, struct err *e)
 		err_set(e, "ConfigError", "RUNTIME_API_ADDR '%.64s' is not host:port", addr);
 		goto fail;
 	}
-	if (buf_printf(&rt->base, "http://%s/v1/runtime/invocation", addr) != 0) {
+	if (buf_printf(&rt->base, "http://%s/v1/runtime/invocation", addr) != 0 ||
+	    buf_printf(&rt->next, "%s/request", buf_str(&rt->base)) != 0) {
 		err_set(e, "ConfigError", "RUNTIME_API_ADDR too long");
 		goto fail;
 	}
@@ -77,6 +111,7 @@ void runtime_free(struct runtime *rt)
 		return;
 	wire_free(rt->wire);
 	buf_release(&rt->base);
+	buf_release(&rt->next);
 	buf_release(&rt->url);
 	http_resp_release(&rt->post_resp);
 	free(rt);
@@ -89,11 +124,8 @@ int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic
 	const char *id;
 	size_t n;
 
-	buf_clear(&rt->url);
-	if (buf_printf(&rt->url, "%s/request", buf_str(&rt->base)) != 0)
-		return err_set(e, "OutOfMemory", "out of memory");
 	req.method = "GET";
-	req.url = buf_str(&rt->url);
+	req.url = buf_str(&rt->next);
 	req.connect_timeout_ms = RUNTIME_CONNECT_MS;
 	req.timeout_ms = 0; /* long poll: the platform answers when an event arrives */
 	req.abort_flag = stop;
@@ -136,8 +168,9 @@ int runtime_post(struct runtime *rt, const char *request_id, int is_error, const
 
 	*status = 0;
 	buf_clear(&rt->url);
-	if (buf_printf(&rt->url, "%s/%s/%s", buf_str(&rt->base), is_error ? "error" : "response",
-		       request_id) != 0)
+	if (buf_append(&rt->url, rt->base.data, rt->base.len) != 0 ||
+	    buf_puts(&rt->url, is_error ? "/error/" : "/response/") != 0 ||
+	    buf_puts(&rt->url, request_id) != 0)
 		return err_set(e, "OutOfMemory", "out of memory");
 	req.method = "POST";
 	req.url = buf_str(&rt->url);

@@ -31,10 +31,12 @@ void invocation_init(struct invocation *inv);
 void invocation_release(struct invocation *inv);
 
 /*
- * Returns the header's value (case-insensitive name) as a NUL-terminated
- * copy in out, or "" when absent. Returns -1 when it does not fit.
+ * Looks up n headers in one pass over inv's headers: vals[i] and lens[i] get
+ * the value of names[i] (case-insensitive) exactly as http_resp_header()
+ * finds it (borrowed from inv, not NUL-terminated), or NULL and 0 when absent.
  */
-int invocation_header(const struct invocation *inv, const char *name, struct buf *out) FG_WUR;
+void invocation_headers(const struct invocation *inv, const char *const *names, size_t n,
+			const char **vals, size_t *lens);
 
 /* addr is "host:port" (an "http://" prefix is tolerated). NULL with e set on failure. */
 struct runtime *runtime_new(const char *addr, struct err *e);

@@ -24,6 +24,8 @@
 struct wire {
 	char host[256];
 	char port[8];
+	char fixed[300]; /* "Host: <host>:<port>\r\nUser-Agent: fgboot\r\n", the same in every request */
+	size_t fixed_len;
 	int fd;
 	struct buf in;  /* bytes read and not yet consumed */
 	struct buf out; /* the request being sent */
@@ -61,6 +63,8 @@ struct wire *wire_new(const char *hostport, struct err *e)
 	memcpy(w->host, h, hn);
 	w->host[hn] = '\0';
 	snprintf(w->port, sizeof(w->port), "%s", colon + 1);
+	w->fixed_len = (size_t)snprintf(w->fixed, sizeof(w->fixed), "Host: %s:%s\r\nUser-Agent: fgboot\r\n",
+					w->host, w->port);
 	w->fd = -1;
 	buf_init(&w->in, WIRE_IN_MAX);
 	buf_init(&w->out, BUF_MAX_SMALL);
@@ -260,9 +264,13 @@ int wire_parse_head(const char *buf, size_t len, struct wire_head *h)
 
 	memset(h, 0, sizeof(*h));
 	h->length = -1;
-	for (i = 0; i + 3 < len && end == NULL; i++)
-		if (memcmp(buf + i, "\r\n\r\n", 4) == 0)
-			end = buf + i + 2; /* the blank line's start */
+	/* The first "\r\n\r\n": memchr finds the candidates (a '\r' with 3 bytes after it). */
+	for (p = buf; end == NULL && (size_t)(p - buf) + 4 <= len; p++) {
+		if ((p = memchr(p, '\r', len - 3 - (size_t)(p - buf))) == NULL)
+			break;
+		if (memcmp(p, "\r\n\r\n", 4) == 0)
+			end = p + 2; /* the blank line's start */
+	}
 	if (end == NULL || len < 12 || memcmp(buf, "HTTP/1.", 7) != 0 || (buf[7] != '0' && buf[7] != '1') ||
 	    buf[8] != ' ')
 		return -1;
@@ -443,14 +451,18 @@ int wire_do(struct wire *w, const struct http_req *req, struct http_resp *resp, 
 	int attempt, reused, got, post = strcmp(req->method, "GET") != 0;
 	size_t i;
 
+	/* Built by appends: this runs twice per invocation, and printf costs more than the rest. */
 	buf_clear(&w->out);
-	if (buf_printf(&w->out, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: fgboot\r\n", req->method,
-		       wire_path(req->url), w->host, w->port) != 0)
+	if (buf_puts(&w->out, req->method) != 0 || buf_puts(&w->out, " ") != 0 ||
+	    buf_puts(&w->out, wire_path(req->url)) != 0 || buf_puts(&w->out, " HTTP/1.1\r\n") != 0 ||
+	    buf_append(&w->out, w->fixed, w->fixed_len) != 0)
 		return err_set(e, HTTP_ERR_OTHER, "request too large");
 	for (i = 0; i < req->nheaders; i++)
-		if (buf_printf(&w->out, "%s: %s\r\n", req->headers[i].name, req->headers[i].value) != 0)
+		if (buf_puts(&w->out, req->headers[i].name) != 0 || buf_puts(&w->out, ": ") != 0 ||
+		    buf_puts(&w->out, req->headers[i].value) != 0 || buf_puts(&w->out, "\r\n") != 0)
 			return err_set(e, HTTP_ERR_OTHER, "request too large");
-	if ((post && buf_printf(&w->out, "Content-Length: %zu\r\n", req->body_len) != 0) ||
+	if ((post && (buf_puts(&w->out, "Content-Length: ") != 0 || buf_putu(&w->out, req->body_len) != 0 ||
+		      buf_puts(&w->out, "\r\n") != 0)) ||
 	    buf_puts(&w->out, "\r\n") != 0)
 		return err_set(e, HTTP_ERR_OTHER, "request too large");
 

@@ -8,7 +8,8 @@
  * page, a job). Finally a report quotes what was parsed (the cloud's message
  * in a failed cluster, the servers, the job) and is rendered plain and in the
  * APIG envelope: the rendering must be valid JSON and must never contain the
- * registered secret. Build and run: make fuzz / make fuzz-smoke.
+ * registered secret. jansson allocates through lib/jpool, as in the runtime.
+ * Build and run: make fuzz / make fuzz-smoke.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "cce.h"
 #include "cloud.h"
 #include "ecs.h"
+#include "jpool.h"
 #include "log.h"
 #include "report.h"
 #include "strlist.h"
@@ -33,6 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	jpool_install(); /* as the runtime does: jansson allocates through lib/jpool */
 	log_set_level(LOG_OFF);
 	log_secret(SECRET);
 	return 0;

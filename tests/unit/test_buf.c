@@ -1,6 +1,7 @@
 /*
  * test_buf: known-answer tests for lib/buf.c: the ceiling (exactly max fits,
- * one more byte fails and changes nothing), buf_printf, buf_take, buf_str.
+ * one more byte fails and changes nothing), buf_printf, buf_putu,
+ * buf_truncate, buf_copy, buf_take, buf_str.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -157,11 +158,68 @@ static void test_take(void)
 	buf_release(&b);
 }
 
+static void test_putu_and_truncate(void)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	CHECK(buf_putu(&b, 0) == 0);
+	CHECK(buf_puts(&b, " ") == 0);
+	CHECK(buf_putu(&b, 7) == 0);
+	CHECK(buf_puts(&b, " ") == 0);
+	CHECK(buf_putu(&b, 1234567890ULL) == 0);
+	CHECK(buf_puts(&b, " ") == 0);
+	CHECK(buf_putu(&b, 18446744073709551615ULL) == 0);
+	CHECK_STR(buf_str(&b), "0 7 1234567890 18446744073709551615");
+	CHECK(b.len == strlen(buf_str(&b)));
+	/* Truncating keeps the first bytes; a longer length changes nothing. */
+	buf_truncate(&b, 100);
+	CHECK(b.len == 35);
+	buf_truncate(&b, 3);
+	CHECK_STR(buf_str(&b), "0 7");
+	CHECK(b.len == 3);
+	buf_truncate(&b, 0);
+	CHECK_STR(buf_str(&b), "");
+	buf_release(&b);
+	/* An empty, unallocated buffer: truncating is a no-op. */
+	buf_truncate(&b, 0);
+	CHECK(b.data == NULL);
+
+	/* The ceiling applies: a number that does not fit changes nothing. */
+	buf_init(&b, 4);
+	CHECK(buf_putu(&b, 1234) == 0);
+	CHECK(buf_putu(&b, 5) == -1);
+	CHECK_STR(buf_str(&b), "1234");
+	buf_clear(&b);
+	CHECK(buf_putu(&b, 12345) == -1);
+	CHECK_STR(buf_str(&b), "");
+	buf_release(&b);
+}
+
+static void test_copy(void)
+{
+	char d[8];
+
+	CHECK(buf_copy(d, sizeof(d), "abc") == 3);
+	CHECK_STR(d, "abc");
+	CHECK(buf_copy(d, sizeof(d), "") == 0);
+	CHECK_STR(d, "");
+	/* Cut like snprintf: size - 1 bytes and the NUL. */
+	CHECK(buf_copy(d, sizeof(d), "0123456789") == 7);
+	CHECK_STR(d, "0123456");
+	CHECK(buf_copy(d, sizeof(d), "0123456") == 7);
+	CHECK_STR(d, "0123456");
+	CHECK(buf_copy(d, 1, "xyz") == 0);
+	CHECK_STR(d, "");
+}
+
 int main(void)
 {
 	test_empty();
 	test_ceiling();
 	test_printf_and_binary();
 	test_take();
+	test_putu_and_truncate();
+	test_copy();
 	return check_done("buf");
 }

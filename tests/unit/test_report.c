@@ -325,9 +325,73 @@ static void test_small_buffer(void)
 	buf_init(&out, 16);
 	CHECK(buf_puts(&out, "old") == 0);
 	CHECK(report_render(&r, 0, &out) == -1);
+	CHECK(out.len == 0); /* a failed render leaves nothing half-written */
+	CHECK(buf_puts(&out, "old") == 0);
 	CHECK(report_render(&r, 1, &out) == -1);
+	CHECK(out.len == 0);
 	buf_release(&out);
 	report_release(&r);
+}
+
+/* The exact text: key order, escaping and scrubbing are part of the contract. */
+static void test_exact_text(void)
+{
+	struct report r;
+	struct cloud_result f;
+	struct buf out;
+	struct err e;
+
+	log_secret("SECRETTOKEN123");
+	buf_init(&out, BUF_MAX_RESULT);
+	report_init(&r, "stop");
+	cloud_result_init(&f);
+	f.status = 409;
+	snprintf(f.code, sizeof(f.code), "Ecs.0001");
+	snprintf(f.message, sizeof(f.message), "conflict \"quoted\" SECRETTOKEN123 \xc3\xa9");
+	snprintf(f.request_id, sizeof(f.request_id), "req-1");
+	f.retries = 2;
+	CHECK(report_cluster(&r, "c1", "prod", "Available", REPORT_LISTED, NULL, NULL) == 0);
+	CHECK(report_cluster(&r, "c2", NULL, NULL, REPORT_FAILED, "could not read", &f) == 0);
+	CHECK(report_server(&r, "s1", "vm1", "ACTIVE", REPORT_REQUESTED, NULL, NULL) == 0);
+	CHECK(report_server(&r, "s2", "vm2", "SHUTOFF", REPORT_SKIPPED, "already SHUTOFF", NULL) == 0);
+	CHECK(report_job(&r, "job-1") == 0);
+	report_set_retries(&r, 3);
+	report_set_dry_run(&r);
+	CHECK(report_render(&r, 0, &out) == 0);
+	CHECK_STR(buf_str(&out),
+		  "{\"status\":\"error\",\"message\":\"stop (dry run): 1 requested, 1 listed, 1 skipped, 1 failed\","
+		  "\"action\":\"stop\",\"data\":{\"cluster_list\":[{\"cluster_id\":\"c1\",\"cluster_name\":\"prod\","
+		  "\"phase\":\"Available\",\"result\":\"listed\"},{\"cluster_id\":\"c2\",\"cluster_name\":\"\","
+		  "\"phase\":\"\",\"result\":\"failed\",\"reason\":\"could not read\",\"error\":{\"code\":\"Ecs.0001\","
+		  "\"message\":\"conflict \\\"quoted\\\" *** \xc3\xa9\",\"http_status\":409,\"request_id\":\"req-1\","
+		  "\"retries\":2}}],\"server_list\":[{\"server_id\":\"s1\",\"server_name\":\"vm1\",\"status\":\"ACTIVE\","
+		  "\"result\":\"requested\"},{\"server_id\":\"s2\",\"server_name\":\"vm2\",\"status\":\"SHUTOFF\","
+		  "\"result\":\"skipped\",\"reason\":\"already SHUTOFF\"}],\"job_ids\":[\"job-1\"],\"dry_run\":true,"
+		  "\"retries\":3},\"errorType\":\"ActionFailed\",\"errorMessage\":\"stop (dry run): 1 requested, "
+		  "1 listed, 1 skipped, 1 failed\"}");
+	CHECK(out.len == strlen(buf_str(&out)));
+	report_release(&r);
+
+	report_init(&r, "hibernate");
+	err_set(&e, "InvalidEvent", "bad \"event\"\twith SECRETTOKEN123");
+	report_fail(&r, &e);
+	CHECK(report_render(&r, 1, &out) == 0);
+	CHECK_STR(buf_str(&out),
+		  "{\"statusCode\":400,\"isBase64Encoded\":false,\"headers\":{\"Content-Type\":\"application/json\"},"
+		  "\"body\":\"{\\\"status\\\":\\\"error\\\",\\\"message\\\":\\\"bad \\\\\\\"event\\\\\\\"\\\\twith ***\\\","
+		  "\\\"action\\\":\\\"hibernate\\\",\\\"data\\\":{\\\"cluster_list\\\":[],\\\"retries\\\":0},"
+		  "\\\"errorType\\\":\\\"InvalidEvent\\\",\\\"errorMessage\\\":\\\"bad \\\\\\\"event\\\\\\\"\\\\twith ***\\\"}\"}");
+	report_release(&r);
+
+	/* Not UTF-8 in the message: no answer can be built (the caller answers an error). */
+	report_init(&r, "start");
+	err_set(&e, "X", "bad \xff utf8");
+	report_fail(&r, &e);
+	CHECK(report_render(&r, 0, &out) == -1);
+	CHECK(out.len == 0);
+	report_release(&r);
+	buf_release(&out);
+	log_forget_secrets();
 }
 
 int main(void)
@@ -337,5 +401,6 @@ int main(void)
 	test_fatal();
 	test_scrub();
 	test_small_buffer();
+	test_exact_text();
 	return check_done("report");
 }
