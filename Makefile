@@ -68,7 +68,7 @@ endif
 setup:
 	@bash scripts/setup.sh
 
-$(DEPS_STAMP): scripts/build-deps.sh
+$(DEPS_STAMP): scripts/build-deps.sh $(wildcard scripts/patches/*.patch)
 	bash scripts/build-deps.sh
 	touch $@
 

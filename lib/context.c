@@ -10,10 +10,8 @@
 
 static void ctx_wipe(char **s)
 {
-	volatile char *p = *s;
-
-	while (p != NULL && *p)
-		*p++ = '\0';
+	if (*s != NULL)
+		explicit_bzero(*s, strlen(*s));
 	free(*s);
 	*s = NULL;
 }

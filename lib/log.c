@@ -18,6 +18,7 @@ static enum log_level log_threshold = LOG_INFO;
 static enum log_format log_format = LOG_FORMAT_PLAIN;
 static char log_request[128] = "-";
 static char *log_secrets[LOG_MAX_SECRETS];
+static size_t log_secret_len[LOG_MAX_SECRETS]; /* strlen of each */
 static size_t log_nsecrets;
 static size_t log_npinned; /* log_secrets[0..log_npinned) outlive log_forget_secrets() */
 static int log_stderr;
@@ -87,14 +88,17 @@ void log_secret(const char *s)
 		/* Oldest unpinned first out: pinned (configured) secrets always stay. */
 		if (log_npinned == LOG_MAX_SECRETS)
 			return;
+		explicit_bzero(log_secrets[log_npinned], log_secret_len[log_npinned]);
 		free(log_secrets[log_npinned]);
 		memmove(log_secrets + log_npinned, log_secrets + log_npinned + 1,
 			(LOG_MAX_SECRETS - log_npinned - 1) * sizeof(char *));
+		memmove(log_secret_len + log_npinned, log_secret_len + log_npinned + 1,
+			(LOG_MAX_SECRETS - log_npinned - 1) * sizeof(size_t));
 		log_nsecrets--;
 	}
 	log_secrets[log_nsecrets] = strdup(s);
 	if (log_secrets[log_nsecrets] != NULL)
-		log_nsecrets++;
+		log_secret_len[log_nsecrets++] = strlen(s);
 }
 
 void log_pin_secrets(int on)
@@ -107,9 +111,7 @@ void log_forget_secrets(void)
 	size_t i;
 
 	for (i = log_npinned; i < log_nsecrets; i++) {
-		volatile char *p = log_secrets[i];
-		while (*p)
-			*p++ = '\0';
+		explicit_bzero(log_secrets[i], log_secret_len[i]);
 		free(log_secrets[i]);
 	}
 	log_nsecrets = log_npinned;
@@ -117,15 +119,18 @@ void log_forget_secrets(void)
 
 void log_scrub(char *s)
 {
-	size_t i, n;
+	size_t i, n, len = strlen(s);
 	char *hit;
 
 	for (i = 0; i < log_nsecrets; i++) {
-		n = strlen(log_secrets[i]);
+		n = log_secret_len[i];
+		if (n > len)
+			continue; /* cannot be inside: skips strstr's work on long tokens */
 		while ((hit = strstr(s, log_secrets[i])) != NULL) {
 			/* "***" is never longer than a registered secret (>= 4 bytes). */
 			memcpy(hit, "***", 3);
 			memmove(hit + 3, hit + n, strlen(hit + n) + 1);
+			len -= n - 3;
 		}
 	}
 }

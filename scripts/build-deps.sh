@@ -96,14 +96,18 @@ if [ ! -f "$PREFIX/lib/libjansson.a" ]; then
   stage jansson "$s"
 fi
 
-# Stage 3: curl with Debian's CVE backports, minus the gnutls/nss flavour renames.
-if [ ! -f "$PREFIX/lib/libcurl.a" ]; then
+# Stage 3: curl with Debian's CVE backports, minus the gnutls/nss flavour renames, plus
+# fgboot's own patches (scripts/patches/curl-*.patch, each saying why); rebuilt when they change.
+PATCHES=$(cd "$(dirname "$0")/patches" && pwd)
+CURL_PATCHES=$(cd "$PATCHES" && sha256sum curl-*.patch)
+if [ ! -f "$PREFIX/lib/libcurl.a" ] || [ "$(cat "$PREFIX/.curl-patches" 2>/dev/null)" != "$CURL_PATCHES" ]; then
   s=$(date +%s)
   rm -rf "$BLD/curl"
   (cd "$BLD" && dpkg-source -x "$(ls "$SRC"/curl_*.dsc | sort -V | tail -n 1)" curl >/dev/null 2>&1)
   (cd "$BLD/curl" &&
     patch -R -p1 < debian/patches/99_nss.patch >/dev/null &&
     patch -R -p1 < debian/patches/90_gnutls.patch >/dev/null &&
+    for p in "$PATCHES"/curl-*.patch; do patch -p1 < "$p" >/dev/null || exit 1; done &&
     autoreconf -fi >/dev/null 2>&1 &&
     CC=musl-gcc CFLAGS="$SIZEFLAGS" CPPFLAGS="-idirafter $KHDR" \
     PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" ./configure \
@@ -122,6 +126,7 @@ if [ ! -f "$PREFIX/lib/libcurl.a" ]; then
     make -C lib install >/dev/null &&
     make -C include install >/dev/null &&
     make install-pkgconfigDATA >/dev/null)
+  echo "$CURL_PATCHES" > "$PREFIX/.curl-patches"
   stage curl "$s"
 fi
 

@@ -45,8 +45,10 @@ def test_runtime_api_500s_on_get(fg):
 
 
 def test_connection_dropped_in_the_middle_of_an_event(fg):
-    fg.start()
+    # The fault is armed before the first GET can arrive: a GET already parked in
+    # its long poll would hand the event out whole.
     fg.runtime.truncate_next_gets(1)
+    fg.start()
     rid = fg.push({"action": "hibernate", "clusterId": C1, "padding": "x" * 5000})
     res = fg.runtime.wait_result(rid)
     assert res.kind == "error" and "incomplete" in res.json["errorMessage"]
