@@ -79,11 +79,32 @@ static void http_choose_ca(void)
 #endif
 }
 
+/*
+ * 1 when no variable libcurl reads a proxy from is set: libcurl then finds no
+ * proxy on any transfer, and saying so (CURLOPT_PROXY "") spares it five
+ * getenv() scans of the environment per transfer. With any of them set,
+ * libcurl applies its own rules on every transfer, as before.
+ */
+static int http_proxy_env_unset;
+
+static void http_check_proxy_env(void)
+{
+	static const char *const vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+					   "all_proxy",   "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+	size_t i;
+
+	http_proxy_env_unset = 1;
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (getenv(vars[i]) != NULL)
+			http_proxy_env_unset = 0;
+}
+
 int http_global_init(struct err *e)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, HTTP_ERR_OTHER, "curl_global_init failed");
 	http_choose_ca();
+	http_check_proxy_env();
 	return 0;
 }
 
@@ -170,6 +191,10 @@ struct http *http_new(struct err *e)
 	rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, http_on_header);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "fgboot");
+	if (http_proxy_env_unset) {
+		rc |= curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
+		rc |= curl_easy_setopt(h->curl, CURLOPT_NOPROXY, "");
+	}
 	/* Idle connections kept: curl_easy_perform's default (CURLOPT_MAXCONNECTS). */
 	if (rc != CURLE_OK || curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 5L) != CURLM_OK ||
 	    http_set_ca(h->curl) != 0) {

@@ -170,8 +170,9 @@ int main(void)
 	const char *rt = getenv("RUNTIME_API_ADDR"), *project = getenv("RUNTIME_PROJECT_ID");
 	const char *userdata = getenv("RUNTIME_USERDATA");
 	static const char answer[] = "{\"status\":\"success\",\"message\":\"floor\"}";
-	char endpoint[256], cluster[128], rid[256], token[4096];
-	char next[512], get_cluster[8192], get_nodes[8192], post[8192];
+	/* Tokens are up to 16,384 characters. */
+	static char token[20000], get_cluster[24000], get_nodes[24000];
+	char endpoint[256], cluster[128], rid[256], next[512], post[1024];
 	int rtfd, cfd, n_next, n_post;
 	size_t head, total;
 

@@ -5,7 +5,8 @@
  * more URLs than the parsed-URL cache holds, a URL without a scheme and a
  * malformed one (left to curl), the response ceiling, an over-long header
  * line, the timeout, abort_flag set by a signal and by another thread, and
- * the proxy environment (http_proxy with no_proxy, as libcurl reads it).
+ * the proxy environment (http_proxy with no_proxy, as libcurl reads it, and
+ * none at all).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -449,6 +450,29 @@ static void test_proxy(struct http *h)
 	http_resp_release(&resp);
 }
 
+/* No proxy variable at all: the handle says "no proxy" to curl and goes direct. */
+static void test_no_proxy_env(void)
+{
+	struct http *h;
+	struct http_resp resp;
+	struct err e;
+
+	unsetenv("http_proxy");
+	unsetenv("no_proxy");
+	err_clear(&e);
+	CHECK(http_global_init(&e) == 0);
+	h = http_new(&e);
+	CHECK(h != NULL);
+	if (h == NULL)
+		return;
+	http_resp_init(&resp, 4096);
+	CHECK(do_req(h, "GET", url("/direct2"), NULL, NULL, 0, &resp, &e) == 0);
+	CHECK_STR(buf_str(&resp.body), "GET /direct2 HTTP/1.1");
+	http_resp_release(&resp);
+	http_free(h);
+	http_global_cleanup();
+}
+
 int main(void)
 {
 	struct http *h;
@@ -484,6 +508,7 @@ int main(void)
 		http_free(h);
 	}
 	http_global_cleanup();
+	test_no_proxy_env();
 	pthread_mutex_lock(&srv.mu);
 	srv.stop = 1;
 	pthread_mutex_unlock(&srv.mu);
