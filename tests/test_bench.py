@@ -28,7 +28,7 @@ def static_binary():
                     reason="needs the static ./bootstrap")
 def test_bench_runs_end_to_end(tmp_path):
     env = dict(os.environ, BENCH_OUT=str(tmp_path), BENCH_COLD="2", BENCH_N="40",
-               BENCH_N_PY="20", BENCH_N_SHELL="10", FGBOOT_BIN=static_binary())
+               BENCH_N_PY="20", BENCH_N_SHELL="10", BENCH_N_LONG="20", FGBOOT_BIN=static_binary())
     r = subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "bench.py")], env=env,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -36,12 +36,13 @@ def test_bench_runs_end_to_end(tmp_path):
     for metric in ("cold start, median", "first answer (hibernate), median",
                    "warm own CPU time per invocation", "invocations per second, end to end",
                    "peak RSS", "RSS growth", "deployable zip", "batch calls",
-                   "TLS handshakes for 100 HTTPS"):
+                   "TLS handshakes for 100 HTTPS", "16,384-char token"):
         assert metric in table, metric
     raw = json.loads((tmp_path / "results.json").read_text())
     one = raw["warm"]["one"]
     assert one["fgboot"]["n"] == 40 and one["python"]["n"] == 20 and one["shell"]["n"] == 10
     assert one["floor"]["n"] == 40
+    assert raw["warm"]["long"]["fgboot"]["n"] == 20 and raw["warm"]["long"]["floor"]["n"] == 20
     assert raw["stop2500"]["batches"] == 3
     assert raw["stop2500"]["sizes"] == [1000, 1000, 500]
     assert raw["tls"]["fgboot"]["handshakes"] == 1
