@@ -358,7 +358,7 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, const 
 	err_clear(&e);
 	image_request_id(get, hdrs, id, sizeof(id));
 	log_set_request(id);
-	if (ctx_from_headers(&ctx, get, hdrs, id, received, &a->cfg, &e) != 0)
+	if (ctx_from_headers(&ctx, get, hdrs, received, &a->cfg, &e) != 0)
 		is_error = app_fail(&e, out);
 	else
 		is_error = app_handle(a, &ctx, body, len, out);

@@ -154,14 +154,10 @@ static int select_targets(struct cloud *cloud, const struct strlist *ids, const 
 	}
 	for (i = 0; i < ids->n; i++)
 		add_target(out, ids->v[i], ecs_servers_find(&all, ids->v[i]));
-	for (i = 0; i < tagged.n; i++) {
-		size_t k, dup = 0;
-
-		for (k = 0; k < out->n && !dup; k++)
-			dup = strcmp(out->v[k].id, tagged.v[i].id) == 0;
-		if (!dup)
+	/* tagged holds no duplicates (ecs_servers_add), so only ids can repeat one. */
+	for (i = 0; i < tagged.n; i++)
+		if (!strlist_has(ids, tagged.v[i].id))
 			add_target(out, tagged.v[i].id, &tagged.v[i]);
-	}
 	for (i = 0; p->all_servers && i < all.n; i++) {
 		s = &all.v[i];
 		if (!strlist_has(ids, s->id) && ecs_servers_find(&tagged, s->id) == NULL)

@@ -21,45 +21,13 @@ int cce_cluster_from_json(const json_t *root, struct cce_cluster *out, struct er
 	return 0;
 }
 
-/* Appends n bytes of s to path (used bytes so far), within size - 1 bytes. Returns the new length. */
-static size_t cce_put(char *path, size_t size, size_t used, const char *s, size_t n)
-{
-	if (n > size - 1 - used)
-		n = size - 1 - used;
-	memcpy(path + used, s, n);
-	return used + n;
-}
-
-/*
- * snprintf(path, size, tmpl, a, b) for an API path template whose only
- * conversions are "%s" (a, then b), without printf's cost.
- */
-static void cce_path(char *path, size_t size, const char *tmpl, const char *a, const char *b)
-{
-	const char *args[2] = {a, b}, *t, *s;
-	size_t used = 0, i = 0, k;
-
-	for (;;) {
-		t = strstr(tmpl, "%s");
-		k = t != NULL ? (size_t)(t - tmpl) : strlen(tmpl);
-		used = cce_put(path, size, used, tmpl, k);
-		if (t == NULL)
-			break;
-		s = i < 2 && args[i] != NULL ? args[i] : "";
-		i++;
-		used = cce_put(path, size, used, s, strlen(s));
-		tmpl = t + 2;
-	}
-	path[used] = '\0';
-}
-
 int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out,
 		    struct cloud_result *res, struct err *e)
 {
 	char path[256];
 
 	out->name[0] = out->phase[0] = '\0';
-	cce_path(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s", id, NULL);
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s", id);
 	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
 		return -1;
 	if (cce_cluster_from_json(res->json, out, e) != 0) {
@@ -80,7 +48,7 @@ int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_
 
 	if (body == NULL)
 		return err_set(e, "OutOfMemory", "out of memory");
-	cce_path(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/operation/%s", id, op);
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/operation/%s", id, op);
 	rc = cloud_request(c, CFG_CCE, "POST", path, body, res, e);
 	json_decref(body);
 	return rc;
@@ -112,7 +80,7 @@ int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *serve
 {
 	char path[256];
 
-	cce_path(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id, NULL);
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
 	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
 		return -1;
 	if (cce_node_servers_from_json(res->json, server_ids, nodes_without_server, e) != 0) {

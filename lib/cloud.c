@@ -297,6 +297,7 @@ static int cloud_prepare(struct cloud *c, const struct cloud_creds *cr, struct h
 		req->nheaders = nh;
 		return 0;
 	}
+	buf_clear(host); /* sign_host() appends: one Host per attempt, not one more */
 	if (sign_host(buf_str(&c->url), host, e) != 0)
 		return -1;
 	sh[ns++] = (struct sign_header){"Host", buf_str(host)};

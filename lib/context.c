@@ -1,7 +1,6 @@
 /* context: see context.h. */
 #include "context.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,13 +33,12 @@ void ctx_release(struct ctx *c)
 	ctx_init(c);
 }
 
-/* The platform's headers, in the order they are read: six credentials, then the invoke type. */
+/* The platform's credential headers, in the order they are read. */
 static const char *const ctx_headers[] = {
 	"X-CFF-Auth-Token", "X-CFF-Access-Key", "X-CFF-Secret-Key", "X-CFF-Security-Access-Key",
-	"X-CFF-Security-Secret-Key", "X-CFF-Security-Token", "X-CFF-Invoke-Type",
+	"X-CFF-Security-Secret-Key", "X-CFF-Security-Token",
 };
 #define CTX_NHEADERS (sizeof(ctx_headers) / sizeof(ctx_headers[0]))
-#define CTX_INVOKE_TYPE (CTX_NHEADERS - 1)
 
 static char **ctx_credential(struct ctx *c, size_t i)
 {
@@ -51,9 +49,9 @@ static char **ctx_credential(struct ctx *c, size_t i)
 }
 
 /*
- * Stores header i's value (n bytes; NULL or empty when absent): a credential
- * is copied (NULL when empty) and marked secret; the invoke type defaults to
- * "sync". -1 when the value is larger than a header may be, or memory ran out.
+ * Stores header i's value (n bytes; NULL or empty when absent): copied (NULL
+ * when empty) and marked secret. -1 when the value is larger than a header
+ * may be, or memory ran out.
  */
 static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n)
 {
@@ -61,16 +59,6 @@ static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n)
 
 	if (n > BUF_MAX_SMALL)
 		return -1;
-	if (i == CTX_INVOKE_TYPE) {
-		if (n == 0) {
-			v = "sync";
-			n = 4;
-		}
-		n = strnlen(v, n < sizeof(c->invoke_type) ? n : sizeof(c->invoke_type) - 1);
-		memcpy(c->invoke_type, v, n); /* cut like snprintf would */
-		c->invoke_type[n] = '\0';
-		return 0;
-	}
 	if (n == 0)
 		return 0;
 	dst = ctx_credential(c, i);
@@ -82,20 +70,18 @@ static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n)
 
 static void ctx_set_times(struct ctx *c, const struct cfg *cfg, long long start_ms)
 {
-	c->start_ms = start_ms;
 	c->deadline_ms = start_ms + (long long)cfg->timeout_s * 1000;
 	c->project_id = cfg->project_id;
 }
 
-int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, const char *request_id,
-		     long long received_ms, const struct cfg *cfg, struct err *e)
+int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long long received_ms,
+		     const struct cfg *cfg, struct err *e)
 {
 	struct buf tmp;
 	size_t i;
 	int rc = -1;
 
 	buf_init(&tmp, BUF_MAX_SMALL);
-	buf_copy(c->request_id, sizeof(c->request_id), request_id);
 	ctx_set_times(c, cfg, received_ms);
 	for (i = 0; i < CTX_NHEADERS; i++) {
 		if (get(ud, ctx_headers[i], &tmp) != 0 || ctx_set(c, i, buf_str(&tmp), tmp.len) != 0) {
@@ -119,7 +105,6 @@ int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struc
 	const char *vals[CTX_NHEADERS];
 	size_t lens[CTX_NHEADERS], i;
 
-	buf_copy(c->request_id, sizeof(c->request_id), inv->request_id);
 	ctx_set_times(c, cfg, inv->received_ms);
 	invocation_headers(inv, ctx_headers, CTX_NHEADERS, vals, lens);
 	for (i = 0; i < CTX_NHEADERS; i++)
@@ -130,8 +115,6 @@ int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struc
 
 int ctx_for_local(struct ctx *c, const struct cfg *cfg, long long now_ms, struct err *e)
 {
-	snprintf(c->request_id, sizeof(c->request_id), "local");
-	snprintf(c->invoke_type, sizeof(c->invoke_type), "sync");
 	ctx_set_times(c, cfg, now_ms);
 	if (cfg->token != NULL) {
 		if ((c->token = strdup(cfg->token)) == NULL)

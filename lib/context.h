@@ -15,8 +15,6 @@
 
 /* Credential strings are owned (NULL when absent); read-only for callers. */
 struct ctx {
-	char request_id[RUNTIME_ID_MAX];
-	char invoke_type[16];
 	char *token;               /* X-CFF-Auth-Token (or `token` in invoke mode) */
 	char *access_key;          /* X-CFF-Access-Key */
 	char *secret_key;          /* X-CFF-Secret-Key */
@@ -24,8 +22,7 @@ struct ctx {
 	char *security_secret_key; /* X-CFF-Security-Secret-Key */
 	char *security_token;      /* X-CFF-Security-Token */
 	const char *project_id;    /* borrowed from the configuration */
-	long long start_ms;        /* monotonic */
-	long long deadline_ms;     /* start + RUNTIME_TIMEOUT */
+	long long deadline_ms;     /* monotonic: the event's arrival + RUNTIME_TIMEOUT */
 };
 
 void ctx_init(struct ctx *c);
@@ -41,11 +38,11 @@ typedef int ctx_header_fn(const void *ud, const char *name, struct buf *out);
 
 /*
  * Fills c from any source of platform headers (an /invoke request in
- * container-image mode) and the configuration. request_id is copied;
- * received_ms starts the deadline. -1 with e set.
+ * container-image mode) and the configuration. received_ms starts the
+ * deadline. -1 with e set.
  */
-int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, const char *request_id,
-		     long long received_ms, const struct cfg *cfg, struct err *e) FG_WUR;
+int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long long received_ms,
+		     const struct cfg *cfg, struct err *e) FG_WUR;
 
 /*
  * Fills c from an invocation's headers and the configuration, exactly as
@@ -54,7 +51,7 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, const ch
 int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
 			struct err *e) FG_WUR;
 
-/* Fills c for `bootstrap invoke`: request id "local", credentials from the configuration. */
+/* Fills c for `bootstrap invoke`: credentials from the configuration. */
 int ctx_for_local(struct ctx *c, const struct cfg *cfg, long long now_ms, struct err *e) FG_WUR;
 
 /* Milliseconds left before the deadline (negative once past it). */

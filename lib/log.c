@@ -117,7 +117,7 @@ void log_forget_secrets(void)
 	log_nsecrets = log_npinned;
 }
 
-void log_scrub(char *s)
+size_t log_scrub(char *s)
 {
 	size_t i, n, len = strlen(s);
 	char *hit;
@@ -133,6 +133,7 @@ void log_scrub(char *s)
 			len -= n - 3;
 		}
 	}
+	return len;
 }
 
 /* Replaces every byte that is not printable ASCII or part of valid UTF-8 with '?'. */
@@ -252,99 +253,6 @@ static char *log_put(char *p, const char *s)
 	return p + n;
 }
 
-/*
- * 1 when fmt uses only the conversions log_vformat() handles: %s, %d and %u
- * with an optional l, ll or z (%zu), and %%; no flags, width or precision.
- */
-static int log_fast_format(const char *fmt)
-{
-	const char *p;
-
-	for (p = strchr(fmt, '%'); p != NULL; p = strchr(p, '%')) {
-		p++;
-		if (*p == '%' || *p == 's') {
-			p++;
-			continue;
-		}
-		if (*p == 'z')
-			p += p[1] == 'u' ? 1 : 0;
-		else if (*p == 'l')
-			p += p[1] == 'l' ? 2 : 1;
-		if (*p != 'd' && *p != 'u')
-			return 0;
-		p++;
-	}
-	return 1;
-}
-
-/* Appends s (n bytes) to dst at *used, within size - 1 bytes. */
-static void log_add(char *dst, size_t size, size_t *used, const char *s, size_t n)
-{
-	if (n > size - 1 - *used)
-		n = size - 1 - *used;
-	memcpy(dst + *used, s, n);
-	*used += n;
-}
-
-/*
- * vsnprintf(dst, size, fmt, ap) for a format log_fast_format() accepted,
- * with the same text and the same cut, at a fraction of printf's cost (this
- * formats every log line).
- */
-static void log_vformat(char *dst, size_t size, const char *fmt, va_list ap)
-{
-	char num[24];
-	const char *p, *s;
-	size_t used = 0, k;
-	unsigned long long u;
-	int neg, lng;
-
-	for (p = fmt; *p != '\0';) {
-		s = strchr(p, '%');
-		k = s != NULL ? (size_t)(s - p) : strlen(p);
-		log_add(dst, size, &used, p, k);
-		if (s == NULL)
-			break;
-		p = s + 1;
-		if (*p == '%' || *p == 's') {
-			s = *p == '%' ? "%" : va_arg(ap, const char *);
-			if (s == NULL)
-				s = "(null)";
-			log_add(dst, size, &used, s, strlen(s));
-			p++;
-			continue;
-		}
-		lng = 0;
-		if (*p == 'z') {
-			lng = 3;
-			p++;
-		} else if (*p == 'l') {
-			lng = p[1] == 'l' ? 2 : 1;
-			p += lng;
-		}
-		neg = 0;
-		if (*p == 'u')
-			u = lng == 3 ? va_arg(ap, size_t) : lng == 2 ? va_arg(ap, unsigned long long)
-			  : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
-		else {
-			long long v = lng == 2 ? va_arg(ap, long long) : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
-
-			neg = v < 0;
-			u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-		}
-		p++;
-		k = sizeof(num);
-		do {
-			num[--k] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
-		if (neg)
-			num[--k] = '-';
-		log_add(dst, size, &used, num + k, sizeof(num) - k);
-	}
-	dst[used] = '\0';
-}
-
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	/* A plain line: stamp, ".mmmZ ", request id, level, message, newline. */
@@ -358,10 +266,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	if (lvl < log_threshold || lvl >= LOG_OFF)
 		return;
 	va_start(ap, fmt);
-	if (log_fast_format(fmt))
-		log_vformat(msg, sizeof(msg), fmt, ap);
-	else
-		vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	for (p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')

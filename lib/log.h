@@ -11,6 +11,8 @@
 #ifndef FG_LOG_H
 #define FG_LOG_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
@@ -59,7 +61,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...) FG_PRINTF(2, 3);
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
-/* Scrubs registered secrets from s in place (same rules as log lines). */
-void log_scrub(char *s);
+/* Scrubs registered secrets from s in place (same rules as log lines); returns strlen(s) after. */
+size_t log_scrub(char *s);
 
 #endif

@@ -150,20 +150,6 @@ int report_server(struct report *r, const char *id, const char *name, const char
 			   reason, failure);
 }
 
-/* Appends s to the text of *used bytes in dst (n bytes), cutting it like snprintf would. */
-static void report_cat(char *dst, size_t n, size_t *used, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (*used + 1 >= n)
-		return;
-	if (k > n - 1 - *used)
-		k = n - 1 - *used;
-	memcpy(dst + *used, s, k);
-	*used += k;
-	dst[*used] = '\0';
-}
-
 /* "3 requested, 1 skipped" from the non-zero counters; "nothing to do" when all are zero. */
 static void report_counts(const struct report *r, char *dst, size_t n)
 {
@@ -173,26 +159,15 @@ static void report_counts(const struct report *r, char *dst, size_t n)
 	} c[] = {{r->nrequested, "requested"}, {r->ndone, "done"}, {r->npending, "pending"},
 		 {r->nplanned, "planned"}, {r->nlisted, "listed"}, {r->nskipped, "skipped"},
 		 {r->nfailed, "failed"}};
-	char num[16];
-	size_t i, k, used = 0;
-	unsigned v;
+	size_t i, used = 0;
 
 	dst[0] = '\0';
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		if (c[i].v <= 0)
-			continue;
-		k = sizeof(num) - 1;
-		num[k] = '\0';
-		for (v = (unsigned)c[i].v; v > 0; v /= 10)
-			num[--k] = (char)('0' + v % 10);
-		if (used > 0)
-			report_cat(dst, n, &used, ", ");
-		report_cat(dst, n, &used, num + k);
-		report_cat(dst, n, &used, " ");
-		report_cat(dst, n, &used, c[i].name);
-	}
+	for (i = 0; i < sizeof(c) / sizeof(c[0]) && used < n; i++)
+		if (c[i].v > 0)
+			used += (size_t)snprintf(dst + used, n - used, "%s%d %s", used ? ", " : "",
+						 c[i].v, c[i].name);
 	if (dst[0] == '\0')
-		report_cat(dst, n, &used, "nothing to do");
+		snprintf(dst, n, "nothing to do");
 }
 
 /*
@@ -204,17 +179,13 @@ static json_t *report_object(const struct report *r)
 {
 	char msg[sizeof(r->fatal.msg) + 64], counts[160];
 	json_t *root = NULL, *data, *list;
-	size_t used = 0;
 	int is_error = report_is_error(r);
 
-	msg[0] = '\0';
 	if (r->fatal.code[0] != '\0') {
-		report_cat(msg, sizeof(msg), &used, r->fatal.msg);
+		snprintf(msg, sizeof(msg), "%s", r->fatal.msg);
 	} else {
 		report_counts(r, counts, sizeof(counts));
-		report_cat(msg, sizeof(msg), &used, r->action);
-		report_cat(msg, sizeof(msg), &used, r->dry_run ? " (dry run): " : ": ");
-		report_cat(msg, sizeof(msg), &used, counts);
+		snprintf(msg, sizeof(msg), "%s%s: %s", r->action, r->dry_run ? " (dry run)" : "", counts);
 	}
 	if ((data = json_object()) == NULL)
 		return NULL;
@@ -275,10 +246,8 @@ static int report_dump(json_t *root, struct buf *out)
 	if (json_dump_callback(root, report_sink, out, JSON_COMPACT) != 0)
 		return -1;
 	/* JSON text holds no NUL (jansson escapes it): the C string is the whole text. */
-	if (out->len > 0) {
-		log_scrub(out->data);
-		buf_truncate(out, strlen(out->data));
-	}
+	if (out->len > 0)
+		buf_truncate(out, log_scrub(out->data));
 	return 0;
 }
 

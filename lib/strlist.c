@@ -39,7 +39,7 @@ int strlist_add(struct strlist *l, const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
+		if (strncmp(l->v[i], s, n) == 0 && l->v[i][n] == '\0')
 			return 0;
 	if (l->n >= STRLIST_MAX)
 		return -1;

@@ -243,6 +243,7 @@ def test_log_levels(fg):
     loud.stop()
     text = loud.output()
     assert " DEBUG " in text and " INFO " in text
+    assert "ignoring event key 'unknownKey'" in text
     line = [ln for ln in text.splitlines() if "skipped" in ln][0]
     # UTC time with milliseconds, request id, level, message.
     stamp, rid, level = line.split(" ")[:3]

@@ -145,7 +145,8 @@ def test_batch_refused_whole_is_split_to_isolate_the_bad_server(fg):
     rs = {s["server_id"]: s for s in body_of(res)["data"]["server_list"]}
     assert rs[ids[5]]["result"] == "failed" and rs[ids[5]]["error"]["code"] == "Ecs.0113"
     assert all(rs[i]["result"] == "requested" for i in ids if i != ids[5])
-    assert all(fg.cloud.server(i) in ("ACTIVE", "SHUTOFF") for i in ids)
+    # The refused server was never stopped; every other one was asked to stop.
+    assert fg.cloud.server(ids[5]) == "ACTIVE"
 
 
 def test_wait_for_cluster_phases(fg):
@@ -237,7 +238,8 @@ def test_missing_timeout_uses_the_platform_default(fg):
     fg.start(env={"RUNTIME_TIMEOUT": None})
     res = fg.invoke({"action": "hibernate", "clusterId": C1})
     assert res.kind == "error"
-    assert res.t_answered - res.t_delivered < 3.0
+    # The platform default (3 s) less the answer's margin: neither 1 s nor unbounded.
+    assert 2.0 < res.t_answered - res.t_delivered < 3.0
 
 
 def test_wrong_credentials_headers_never_crash(fg):
