@@ -105,10 +105,28 @@ def test_apig_event_plain_body_and_error_status(fg):
     assert fg.cloud.requests == []
 
 
+def test_apig_status_is_502_when_a_target_fails_and_500_without_credentials(fg):
+    missing = "deadbeef-0000-0000-0000-000000000000"
+    fg.start()
+
+    def apig(body, headers=None):
+        event = {"httpMethod": "POST", "path": "/cce", "isBase64Encoded": False,
+                 "requestContext": {}, "body": json.dumps(body)}
+        return fg.invoke(event, headers=headers)
+
+    res = apig({"action": "hibernate", "clusterId": missing})
+    assert res.kind == "error" and res.json["statusCode"] == 502
+    assert json.loads(res.json["body"])["errorType"] == "ActionFailed"
+    # No agency token and no configured keys: nothing can be called.
+    res = apig({"action": "hibernate", "clusterId": C1}, headers={})
+    assert res.kind == "error" and res.json["statusCode"] == 500
+    assert json.loads(res.json["body"])["errorType"] == "NoCredentials"
+
+
 def test_already_in_target_phase_is_skipped_without_a_mutation(fg):
     fg.cloud.add_cluster(C1, "a", phase="Hibernation")
     fg.cloud.add_cluster(C2, "b", phase="Hibernating")
-    fg.start({"clusterId": [C1, C2] and "%s,%s" % (C1, C2)})
+    fg.start({"clusterId": "%s,%s" % (C1, C2)})
     out = body_of(fg.invoke({"action": "hibernate"}))
     assert out["status"] == "success"
     assert [c["result"] for c in out["data"]["cluster_list"]] == ["skipped", "skipped"]
