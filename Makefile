@@ -68,7 +68,7 @@ endif
 setup:
 	@bash scripts/setup.sh
 
-$(DEPS_STAMP): scripts/build-deps.sh $(wildcard scripts/patches/*.patch)
+$(DEPS_STAMP): scripts/build-deps.sh
 	bash scripts/build-deps.sh
 	touch $@
 
