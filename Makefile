@@ -36,15 +36,23 @@ DEFS := -D_DEFAULT_SOURCE -DFGBOOT_VERSION='"$(VERSION)"'
 DEPS := third_party/musl
 DEPS_STAMP := $(DEPS)/.built-mhd
 STATIC_CC := musl-gcc
+# Hardened: static-PIE (the kernel randomises where it loads) with stack protection.
+# musl has no _FORTIFY_SOURCE (no fortified headers); the glibc builds below use it.
 STATIC_CFLAGS := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	-fno-unwind-tables -I$(DEPS)/include -DEMBED_CA
+	-fno-unwind-tables -fPIE -fstack-protector-strong -I$(DEPS)/include -DEMBED_CA
 STATIC_LDLIBS := -L$(DEPS)/lib -lmicrohttpd -lcurl -ljansson -lssl -lcrypto -pthread
-STATIC_LDFLAGS := -static -Wl,--gc-sections -s
+# musl-gcc's specs know no -static-pie: name musl's self-relocating start file (rcrt1.o) and
+# ask the linker for a static PIE with no interpreter.
+MUSL_LIB ?= /usr/lib/x86_64-linux-musl
+STATIC_LDFLAGS := -nostartfiles -static -Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,-z,relro \
+	-Wl,-z,now -Wl,--gc-sections -s
+STATIC_START := $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $(shell gcc -print-file-name=crtbeginS.o)
+STATIC_END := $(shell gcc -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 
 # Dynamic builds for sanitizers, valgrind and unit tests.
 PKGS := libcurl jansson openssl libmicrohttpd
 DYN_CC := gcc
-DYN_CFLAGS = -O1 -g $(shell pkg-config --cflags $(PKGS))
+DYN_CFLAGS = -O1 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(shell pkg-config --cflags $(PKGS))
 DYN_LDLIBS = $(shell pkg-config --libs $(PKGS))
 SANITIZE_FLAGS := -fsanitize=address,undefined
 ifneq ($(SANITIZE),)
@@ -77,7 +85,7 @@ deps: $(DEPS_STAMP)
 
 bootstrap: $(STATIC_OBJS)
 	@echo "  LD (static) $@"
-	$(Q)$(STATIC_CC) $(STATIC_LDFLAGS) -o $@ $(STATIC_OBJS) $(STATIC_LDLIBS)
+	$(Q)$(STATIC_CC) $(STATIC_LDFLAGS) -o $@ $(STATIC_START) $(STATIC_OBJS) $(STATIC_LDLIBS) $(STATIC_END)
 
 build/static/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -215,5 +223,11 @@ clean:
 
 distclean: clean
 	rm -rf third_party
+
+# Objects follow the flags: a change here (or of DEVELOPER=1's -Werror) rebuilds them.
+BUILD_FLAGS := build/flags-$(if $(filter 1,$(DEVELOPER)),dev,user)
+$(BUILD_FLAGS):
+	@mkdir -p build && rm -f build/flags-* && touch $@
+$(STATIC_OBJS) $(DYN_OBJS) $(SAN_OBJS) $(FUZZ_LIB_OBJS): Makefile $(BUILD_FLAGS)
 
 -include $(STATIC_OBJS:.o=.d) $(DYN_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "app/app.h"
 #include "app/image.h"
@@ -119,6 +120,8 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &fe) != 0)
 		return EXIT_USAGE;
 
+	/* No core file or ptrace peek of a non-root user may read the credentials we hold. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	install_signals();
 	err_clear(&e);
 	if (fe == FRONT_INVOKE)

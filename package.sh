@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=$(realpath -m "${1:-dist/fgboot.zip}")
 make bootstrap >/dev/null
-file bootstrap | grep -q 'statically linked' || { echo "package: bootstrap is not static" >&2; exit 1; }
+file bootstrap | grep -Eq 'static-pie linked|statically linked' || { echo "package: bootstrap is not static" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

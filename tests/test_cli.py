@@ -74,11 +74,27 @@ def test_invoke_reports_errors_with_exit_status_1(binary, cloud):
 
 def test_release_binary_is_fully_static():
     out = subprocess.run(["file", STATIC], capture_output=True, text=True).stdout
-    assert "statically linked" in out and "x86-64" in out
+    assert "static-pie linked" in out and "x86-64" in out
     ldd = subprocess.run(["ldd", STATIC], capture_output=True, text=True)
-    assert "not a dynamic executable" in (ldd.stdout + ldd.stderr)
+    assert re.search(r"not a dynamic executable|statically linked", ldd.stdout + ldd.stderr)
     # The Mozilla CA bundle is compiled in as the fallback store.
     assert b"-----BEGIN CERTIFICATE-----" in pathlib.Path(STATIC).read_bytes()
+
+
+def test_release_binary_is_hardened():
+    """static-PIE (loaded at a random address, no interpreter) built with stack protection."""
+    head = subprocess.run(["readelf", "-h", "-l", "-d", STATIC], capture_output=True, text=True).stdout
+    assert re.search(r"Type:\s+DYN", head), head[:400]
+    assert "INTERP" not in head and "(NEEDED)" not in head
+    assert "GNU_RELRO" in head
+    # The binary is stripped: the objects it was linked from show the canary checks.
+    objs = list((ROOT / "build/static").rglob("*.o"))
+    assert objs
+    guarded = [o for o in objs if "__stack_chk_fail" in subprocess.run(
+        ["readelf", "-s", str(o)], capture_output=True, text=True).stdout]
+    assert len(guarded) >= len(objs) // 2, (len(guarded), len(objs))
+    # It still runs as the loader-less static executable it is.
+    assert subprocess.run([STATIC, "--version"], capture_output=True).returncode == 0
 
 
 def test_package_builds_a_zip_with_an_executable_bootstrap(tmp_path):
