@@ -16,15 +16,14 @@
 #define IMAGE_STATUS_ERROR 500 /* an error result: FunctionGraph counts the invocation as failed */
 
 /* lib/serve calls this one request at a time (the cloud client and the log's secrets are shared). */
-static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, const char *body,
-			size_t len, struct buf *out)
+static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long long received_ms,
+			const char *body, size_t len, struct buf *out)
 {
 	struct app *a = ud;
 	struct ctx ctx;
 	struct buf v;
 	struct err e;
 	char id[APP_ID_MAX];
-	long long received = backoff_now_ms();
 	int is_error;
 
 	ctx_init(&ctx);
@@ -35,7 +34,7 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, const 
 	(void)app_request_id(buf_str(&v), v.len, id);
 	buf_release(&v);
 	app_begin(id);
-	if (ctx_from_headers(&ctx, get, hdrs, received, &a->cfg, &e) != 0)
+	if (ctx_from_headers(&ctx, get, hdrs, received_ms, &a->cfg, &e) != 0)
 		is_error = app_fail(&e, out);
 	else
 		is_error = app_dispatch(a, &ctx, body, len, out);

@@ -29,18 +29,26 @@ typedef int serve_header_fn(const void *hdrs, const char *name, struct buf *out)
 
 /*
  * Handles one POST /invoke: body (NUL-terminated, len bytes, borrowed) is the
- * event; the answer goes into out (ceiling BUF_MAX_RESULT). Returns the HTTP
- * status to answer with. Calls never overlap: the server serialises them.
+ * event, which began to arrive at received_ms (monotonic milliseconds, the
+ * clock of backoff_now_ms()); the answer goes into out (ceiling
+ * BUF_MAX_RESULT). Returns the HTTP status to answer with. Calls never
+ * overlap: the server serialises them, so a call may start well after
+ * received_ms.
  */
-typedef int serve_handle_fn(void *ud, serve_header_fn *get, const void *hdrs, const char *body,
-			    size_t len, struct buf *out);
+typedef int serve_handle_fn(void *ud, serve_header_fn *get, const void *hdrs, long long received_ms,
+			    const char *body, size_t len, struct buf *out);
 
 /* What the caller fills in; zero fields take the defaults named below. */
 struct serve_opts {
 	unsigned port;            /* TCP port on every IPv4 address; 0 picks a free one */
 	unsigned timeout_s;       /* idle connection timeout, default 15 */
-	unsigned max_conns;       /* simultaneous connections, default 128 */
+	unsigned total_timeout_s; /* to receive a whole request (headers and body), default 10;
+				   * a connection over it is closed. Handling time is not counted. */
+	unsigned max_conns;       /* simultaneous connections, default 128; from three quarters
+				   * full on, each new one closes the oldest one not being handled */
 	size_t max_body;          /* request body ceiling, default BUF_MAX_EVENT */
+	size_t max_buffered;      /* request body bytes held across all connections, default
+				   * 16 MiB; a request past it is answered 413 */
 	size_t stack_size;        /* per-connection thread stack, default 1 MiB */
 	serve_handle_fn *handle;  /* required */
 	void *ud;                 /* borrowed, passed to handle */

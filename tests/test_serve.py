@@ -8,6 +8,7 @@ every test by the fg fixture's teardown, and explicitly below).
 """
 import http.client
 import json
+import signal
 import socket
 import threading
 import time
@@ -255,3 +256,106 @@ def test_bad_port_is_a_usage_error(fg):
     boot.rc = 2
     assert "PORT" in boot.output()
     fg.boots.remove(boot)
+
+
+def test_many_trickling_connections_do_not_starve_init(fg, served):
+    """140 slowloris connections (more than the server's 128 slots) each hold a
+    half-sent request; a legitimate POST /init is still answered within 1 s."""
+    srv = served()
+    slow = []
+    try:
+        for i in range(140):
+            s = socket.create_connection(("127.0.0.1", srv.port))
+            s.sendall(b"POST /invoke HTTP/1.1\r\nHost: x\r\nX-Slow-%d: " % i)
+            slow.append(s)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        status, _, out = srv.request("POST", "/init", body=b"{}", timeout=5)
+        assert status == 200 and out == {}
+        assert time.monotonic() - t0 < 1.0
+        # And an invocation too.
+        fg.cloud.add_cluster(C1, "a")
+        status, _, out = srv.invoke({"action": "status", "clusterId": C1})
+        assert status == 200 and out["status"] == "success"
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_a_request_must_arrive_within_the_total_time_limit(fg, served):
+    """A client that trickles a byte every 2 s never trips the 15 s idle timeout,
+    but the whole request must arrive within 10 s: the server closes it then."""
+    srv = served()
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.settimeout(20)
+    t0 = time.monotonic()
+    closed_at = None
+    try:
+        s.sendall(b"POST /invoke HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        while time.monotonic() - t0 < 16:
+            try:
+                s.sendall(b"a")
+                s.settimeout(2)
+                if s.recv(1) == b"":
+                    closed_at = time.monotonic() - t0
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                closed_at = time.monotonic() - t0
+                break
+    finally:
+        s.close()
+    assert closed_at is not None and 9 <= closed_at <= 13, closed_at
+
+
+def test_the_deadline_starts_when_the_request_arrives_not_when_it_is_handled(fg, served):
+    """Two invocations arrive together; the second waits ~1.5 s for the first
+    (handlers run one at a time), then meets a cloud that takes 1 s. With a
+    2 s timeout counted from its arrival it must answer by ~2 s, its cluster
+    unread; counted from the lock it would have read it at ~2.5 s."""
+    fg.cloud.add_cluster(C1, "a")
+    fg.cloud.add_cluster(C2, "b")
+    srv = served(env={"RUNTIME_TIMEOUT": "2"})
+    fg.cloud.fail("GET", C1 + "$", delay=1.5, times=1)
+    fg.cloud.fail("GET", C2 + "$", delay=1.0, times=1)
+    results = {}
+
+    def one(name, cid):
+        out = srv.invoke({"action": "status", "clusterId": cid})
+        results[name] = (time.monotonic(), out)
+
+    t0 = time.monotonic()
+    first = threading.Thread(target=one, args=("first", C1))
+    first.start()
+    time.sleep(0.1)
+    second = threading.Thread(target=one, args=("second", C2))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert results["first"][1][0] == 200
+    done_second = results["second"][0] - t0
+    assert done_second < 2.3, done_second
+    item = results["second"][1][2]["data"]["cluster_list"][0]
+    assert item["result"] == "failed", item
+
+
+def test_sigterm_with_an_invocation_in_flight_answers_it_and_exits_0(fg, served):
+    """SIGTERM while a handler waits on the cloud: the answer still goes out, the
+    process exits 0 (under ASan: no use after free of the secret registry)."""
+    fg.cloud.add_cluster(C1, "a")
+    srv = served()
+    fg.cloud.fail("GET", C1 + "$", delay=1.0, times=1)
+    got = {}
+
+    def call():
+        got["r"] = srv.invoke({"action": "status", "clusterId": C1})
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.4)
+    srv.boot.proc.send_signal(signal.SIGTERM)
+    t.join(15)
+    assert "r" in got and got["r"][0] in (200, 500)
+    assert srv.boot.stop(timeout=10) == 0
+    assert "stopping on signal" in srv.boot.output()
