@@ -27,7 +27,6 @@
 #include "lib/context.h"
 #include "lib/event.h"
 #include "lib/http.h"
-#include "lib/jpool.h"
 #include "lib/log.h"
 #include "lib/report.h"
 #include "lib/runtime.h"
@@ -486,7 +485,6 @@ int main(int argc, char **argv)
 	int serve_mode = argc >= 2 && strcmp(argv[1], "serve") == 0;
 	int rc;
 
-	jpool_install(); /* before anything touches jansson */
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
@@ -526,6 +524,5 @@ int main(int argc, char **argv)
 	log_pin_secrets(0);
 	log_forget_secrets();
 	http_global_cleanup();
-	jpool_drain();
 	return rc;
 }
