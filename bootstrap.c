@@ -237,7 +237,7 @@ static void serve_post(struct runtime *rt, const char *id, int is_error, const s
 }
 
 /* Answers an invocation that could not even be read (an oversized event). */
-static void serve_unreadable(struct runtime *rt, const struct invocation *inv, const struct err *why)
+static void serve_unreadable(struct runtime *rt, const struct runtime_event *inv, const struct err *why)
 {
 	struct buf out;
 	struct err e;
@@ -251,7 +251,7 @@ static void serve_unreadable(struct runtime *rt, const struct invocation *inv, c
 }
 
 /* out: the answer's buffer, emptied here and reused from one invocation to the next. */
-static void serve_one(struct app *a, struct runtime *rt, const struct invocation *inv, struct buf *out)
+static void serve_one(struct app *a, struct runtime *rt, const struct runtime_event *inv, struct buf *out)
 {
 	struct ctx ctx;
 	struct err e;
@@ -275,7 +275,7 @@ static void serve_one(struct app *a, struct runtime *rt, const struct invocation
 static int serve(struct app *a, const char *addr)
 {
 	struct runtime *rt;
-	struct invocation inv;
+	struct runtime_event inv;
 	struct backoff bo;
 	struct buf out;
 	struct err e;
@@ -289,7 +289,7 @@ static int serve(struct app *a, const char *addr)
 	log_info("fgboot %s serving %s; CA store %s; configuration %s%s", FGBOOT_VERSION, addr,
 		 http_ca_source(), a->cfg.error.code[0] ? "UNUSABLE: " : "ok",
 		 a->cfg.error.code[0] ? a->cfg.error.msg : "");
-	invocation_init(&inv);
+	runtime_event_init(&inv);
 	buf_init(&out, BUF_MAX_RESULT);
 	backoff_init(&bo, 50, 2000);
 	while (!stop_flag) {
@@ -310,7 +310,7 @@ static int serve(struct app *a, const char *addr)
 	}
 	log_info("stopping on signal");
 	buf_release(&out);
-	invocation_release(&inv);
+	runtime_event_release(&inv);
 	runtime_free(rt);
 	return 0;
 }
