@@ -90,7 +90,6 @@ int http_global_init(struct err *e)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, HTTP_ERR_OTHER, "curl_global_init failed");
-	http_ca_file = NULL;
 	http_choose_ca();
 	return 0;
 }
