@@ -102,7 +102,8 @@ void http_resp_release(struct http_resp *r);
  * Performs req and fills resp (which must have been initialised; it is
  * cleared first). Returns 0 when an HTTP response arrived, whatever its
  * status; -1 on a transport failure, with e->code one of HTTP_ERR_*.
- * Transfers queued with http_add() and not yet run stay queued.
+ * A batch of one: -1 (HTTP_ERR_OTHER) while transfers queued with http_add()
+ * are unfinished; the results of a finished batch are dropped.
  */
 int http_do(struct http *h, const struct http_req *req, struct http_resp *resp,
 	    struct err *e) FG_WUR;
