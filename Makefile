@@ -16,13 +16,13 @@ Q := @
 endif
 VERSION := 0.1.0
 
-LIB_SRCS := lib/err.c lib/buf.c lib/jpool.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/wire.c lib/sign.c lib/ecs.c \
+LIB_SRCS := lib/err.c lib/buf.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c lib/ecs.c \
 	lib/config.c lib/event.c lib/runtime.c lib/context.c lib/cloud.c lib/cce.c \
 	lib/report.c lib/serve.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
 APP_SRCS := app/app.c app/rtloop.c app/invoke.c app/image.c
 SRCS := bootstrap.c $(APP_SRCS) $(LIB_SRCS) $(HANDLER_SRCS)
-UNIT_TESTS := sign event config strlist buf report backoff http jpool
+UNIT_TESTS := sign event config strlist buf report backoff http
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith -Wvla \
@@ -132,7 +132,7 @@ unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%)
 # on build/fuzz/corpus-<t> (seeded from tests/fuzz/corpus/<t>, which is never
 # written) and fails on any crash, leak or sanitizer report (the reproducer is
 # left in build/fuzz/artifacts-<t>/); `make fuzz-smoke` replays the seeds once.
-FUZZ_TARGETS := event config cloud sign wire
+FUZZ_TARGETS := event config cloud sign http
 FUZZ_SECONDS ?= 30
 FUZZ_CC := clang
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS))

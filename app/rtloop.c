@@ -41,7 +41,7 @@ static void rtloop_post(struct runtime *rt, const char *id, int is_error, const 
  * answered InvalidEvent; otherwise the context comes from its headers and
  * app_dispatch() does the rest. out is reused from one event to the next.
  */
-static void rtloop_one(struct app *a, struct runtime *rt, const struct invocation *inv,
+static void rtloop_one(struct app *a, struct runtime *rt, const struct runtime_event *inv,
 		       const struct err *why, struct buf *out)
 {
 	struct ctx ctx;
@@ -67,7 +67,7 @@ static void rtloop_one(struct app *a, struct runtime *rt, const struct invocatio
 int rtloop_run(struct app *a, const char *addr)
 {
 	struct runtime *rt;
-	struct invocation inv;
+	struct runtime_event inv;
 	struct backoff bo;
 	struct buf out;
 	struct err e;
@@ -80,7 +80,7 @@ int rtloop_run(struct app *a, const char *addr)
 	}
 	log_info("fgboot %s serving %s; CA store %s; configuration %s", FGBOOT_VERSION, addr,
 		 http_ca_source(), app_config_state(a));
-	invocation_init(&inv);
+	runtime_event_init(&inv);
 	buf_init(&out, BUF_MAX_RESULT);
 	backoff_init(&bo, 50, 2000);
 	while (!*a->stop) {
@@ -99,7 +99,7 @@ int rtloop_run(struct app *a, const char *addr)
 	}
 	log_info("stopping on signal");
 	buf_release(&out);
-	invocation_release(&inv);
+	runtime_event_release(&inv);
 	runtime_free(rt);
 	return 0;
 }

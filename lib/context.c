@@ -98,18 +98,20 @@ out:
 	return rc;
 }
 
-/* The same as ctx_from_headers() over inv's headers, read in one pass with no scratch copy. */
-int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
+/* The same as ctx_from_headers() over ev's headers, with no scratch copy. */
+int ctx_from_invocation(struct ctx *c, const struct runtime_event *ev, const struct cfg *cfg,
 			struct err *e)
 {
-	const char *vals[CTX_NHEADERS];
-	size_t lens[CTX_NHEADERS], i;
+	const char *v;
+	size_t n, i;
 
-	ctx_set_times(c, cfg, inv->received_ms);
-	invocation_headers(inv, ctx_headers, CTX_NHEADERS, vals, lens);
-	for (i = 0; i < CTX_NHEADERS; i++)
-		if (ctx_set(c, i, vals[i], lens[i]) != 0)
+	ctx_set_times(c, cfg, ev->received_ms);
+	for (i = 0; i < CTX_NHEADERS; i++) {
+		if (runtime_event_header(ev, ctx_headers[i], &v, &n) != 0)
+			continue;
+		if (ctx_set(c, i, v, n) != 0)
 			return err_set(e, "InvalidHeaders", "a credential header is too large");
+	}
 	return 0;
 }
 

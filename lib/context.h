@@ -45,10 +45,10 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long lon
 		     const struct cfg *cfg, struct err *e) FG_WUR;
 
 /*
- * Fills c from an invocation's headers and the configuration, exactly as
- * ctx_from_headers() would (in one pass over the headers). -1 with e set.
+ * Fills c from a runtime event's headers and the configuration, exactly as
+ * ctx_from_headers() would. -1 with e set.
  */
-int ctx_from_invocation(struct ctx *c, const struct invocation *inv, const struct cfg *cfg,
+int ctx_from_invocation(struct ctx *c, const struct runtime_event *ev, const struct cfg *cfg,
 			struct err *e) FG_WUR;
 
 /* Fills c for `bootstrap invoke`: credentials from the configuration. */

@@ -8,34 +8,41 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* Longest wait between two looks at a request's abort_flag. */
+/* Longest wait between two looks at a running transfer's abort_flag. */
 #define HTTP_ABORT_POLL_MS 100
+/* Longest wait in curl_multi_poll when no transfer has an abort_flag. */
+#define HTTP_IDLE_POLL_MS 1000
+/* Room for "METHOD URL" in error messages (longer ones are cut). */
+#define HTTP_WHAT_MAX 200
 
-/* Parsed URLs kept for reuse: a handler calls the same few again and again. */
-#define HTTP_URLS 4
+enum http_state {
+	HTTP_QUEUED,   /* added, not yet handed to the multi handle */
+	HTTP_RUNNING,  /* in the multi handle */
+	HTTP_FINISHED, /* completed, not yet reported by http_wait */
+	HTTP_REPORTED, /* completed and reported */
+};
 
-struct http_url {
-	char *text; /* the URL as given; NULL: slot unused */
-	size_t len; /* of text */
-	CURLU *u;   /* text, parsed */
+/* One transfer slot; slots and their easy handles are reused batch after batch. */
+struct http_xfer {
+	CURL *curl;
+	struct curl_slist *hdrs; /* the request's header list, built by curl_slist_append */
+	struct http_resp *resp;  /* the caller's, filled by the callbacks */
+	volatile sig_atomic_t *abort_flag;
+	enum http_state state;
+	int too_big;
+	struct err err; /* the outcome once completed: code "" when a response arrived */
+	char what[HTTP_WHAT_MAX];
 };
 
 struct http {
-	CURL *curl;
-	CURLM *multi; /* drives curl; owns the connection and DNS caches */
-	struct http_url urls[HTTP_URLS];
-	unsigned next_url; /* the slot to refill next */
-	struct curl_slist *hdr; /* the request's header list: hdr_cap nodes ... */
-	size_t hdr_cap;
-	char *text; /* ... whose strings live in text_cap bytes here */
-	size_t text_cap;
-	struct http_resp *resp; /* the response being filled by the callbacks */
-	volatile sig_atomic_t *abort_flag; /* of the request in progress */
-	int too_big;
+	CURLM *multi;              /* owns the connection and DNS caches */
+	struct http_xfer **x;      /* slots; x[0..n) belong to the current batch */
+	size_t n, cap;
+	size_t left;               /* transfers queued or running */
+	size_t finished;           /* transfers completed, not yet reported */
+	unsigned running, parallel;
+	struct buf line;           /* scratch: one "Name: value" header line */
 };
-
-/* First in every header list: no 100-continue round trip for bodies over 1 KiB. */
-static char http_no_expect[] = "Expect:";
 
 static const char *http_ca_file; /* chosen once by http_global_init */
 static const char *http_ca_desc = "(none: OpenSSL default paths)";
@@ -79,32 +86,11 @@ static void http_choose_ca(void)
 #endif
 }
 
-/*
- * 1 when no variable libcurl reads a proxy from is set: libcurl then finds no
- * proxy on any transfer, and saying so (CURLOPT_PROXY "") spares it five
- * getenv() scans of the environment per transfer. With any of them set,
- * libcurl applies its own rules on every transfer, as before.
- */
-static int http_proxy_env_unset;
-
-static void http_check_proxy_env(void)
-{
-	static const char *const vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
-					   "all_proxy",   "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
-	size_t i;
-
-	http_proxy_env_unset = 1;
-	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		if (getenv(vars[i]) != NULL)
-			http_proxy_env_unset = 0;
-}
-
 int http_global_init(struct err *e)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, HTTP_ERR_OTHER, "curl_global_init failed");
 	http_choose_ca();
-	http_check_proxy_env();
 	return 0;
 }
 
@@ -120,10 +106,10 @@ const char *http_ca_source(void)
 
 static size_t http_on_body(char *p, size_t size, size_t n, void *ud)
 {
-	struct http *h = ud;
+	struct http_xfer *x = ud;
 
-	if (buf_append(&h->resp->body, p, size * n) != 0) {
-		h->too_big = 1;
+	if (buf_append(&x->resp->body, p, size * n) != 0) {
+		x->too_big = 1;
 		return 0;
 	}
 	return size * n;
@@ -131,77 +117,54 @@ static size_t http_on_body(char *p, size_t size, size_t n, void *ud)
 
 static size_t http_on_header(char *p, size_t size, size_t n, void *ud)
 {
-	struct http *h = ud;
+	struct http_xfer *x = ud;
 	size_t len = size * n;
 
-	/* A new status line (after 1xx or a redirect) starts a new header block. */
+	/* A new status line (after 1xx or a proxy's CONNECT) starts a new header block. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		buf_clear(&h->resp->headers);
+		buf_clear(&x->resp->headers);
 		return len;
 	}
-	if (buf_append(&h->resp->headers, p, len) != 0) {
-		h->too_big = 1;
+	if (buf_append(&x->resp->headers, p, len) != 0) {
+		x->too_big = 1;
 		return 0;
 	}
 	return len;
 }
 
-static int http_set_ca(CURL *c)
+static CURLcode http_set_ca(CURL *c)
 {
 	const char *dir = getenv("SSL_CERT_DIR");
+	CURLcode rc = CURLE_OK;
 
-	if (dir != NULL && *dir != '\0' && curl_easy_setopt(c, CURLOPT_CAPATH, dir) != CURLE_OK)
-		return -1;
-	if (http_ca_file != NULL)
-		return curl_easy_setopt(c, CURLOPT_CAINFO, http_ca_file) == CURLE_OK ? 0 : -1;
+	if (dir != NULL && *dir != '\0')
+		rc = curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+	if (rc == CURLE_OK && http_ca_file != NULL)
+		rc = curl_easy_setopt(c, CURLOPT_CAINFO, http_ca_file);
 #ifdef EMBED_CA
-	{
+	else if (rc == CURLE_OK) {
 		struct curl_blob blob;
 
 		blob.data = (void *)(uintptr_t)fg_cacert;
 		blob.len = fg_cacert_len;
 		blob.flags = CURL_BLOB_NOCOPY;
-		return curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK ? 0 : -1;
+		rc = curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
 	}
-#else
-	return 0;
 #endif
+	return rc;
 }
 
 struct http *http_new(struct err *e)
 {
 	struct http *h = calloc(1, sizeof(*h));
-	CURLcode rc = CURLE_OK;
 
-	if (h == NULL || (h->curl = curl_easy_init()) == NULL ||
-	    (h->multi = curl_multi_init()) == NULL) {
-		http_free(h);
+	if (h == NULL || (h->multi = curl_multi_init()) == NULL) {
+		free(h);
 		err_set(e, HTTP_ERR_OTHER, "out of memory creating an HTTP handle");
 		return NULL;
 	}
-	/* Options that never change for the life of the handle. */
-	rc |= curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_on_body);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, http_on_header);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "fgboot");
-	if (http_proxy_env_unset) {
-		rc |= curl_easy_setopt(h->curl, CURLOPT_PROXY, "");
-		rc |= curl_easy_setopt(h->curl, CURLOPT_NOPROXY, "");
-	}
-	/* Idle connections kept: curl_easy_perform's default (CURLOPT_MAXCONNECTS). */
-	if (rc != CURLE_OK || curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 5L) != CURLM_OK ||
-	    http_set_ca(h->curl) != 0) {
-		http_free(h);
-		err_set(e, HTTP_ERR_OTHER, "cannot configure the HTTP handle");
-		return NULL;
-	}
+	buf_init(&h->line, BUF_MAX_SMALL);
+	http_set_parallel(h, HTTP_PARALLEL_DEFAULT);
 	return h;
 }
 
@@ -211,15 +174,24 @@ void http_free(struct http *h)
 
 	if (h == NULL)
 		return;
-	curl_multi_cleanup(h->multi); /* closes the cached connections */
-	curl_easy_cleanup(h->curl);
-	for (i = 0; i < HTTP_URLS; i++) {
-		free(h->urls[i].text);
-		curl_url_cleanup(h->urls[i].u);
+	for (i = 0; i < h->cap; i++) {
+		if (h->x[i]->state == HTTP_RUNNING)
+			curl_multi_remove_handle(h->multi, h->x[i]->curl);
+		curl_easy_cleanup(h->x[i]->curl);
+		curl_slist_free_all(h->x[i]->hdrs);
+		free(h->x[i]);
 	}
-	free(h->hdr);
-	free(h->text);
+	curl_multi_cleanup(h->multi); /* closes the cached connections */
+	free(h->x);
+	buf_release(&h->line);
 	free(h);
+}
+
+void http_set_parallel(struct http *h, unsigned n)
+{
+	h->parallel = n > 0 ? n : 1;
+	/* Idle connections kept for reuse: one per transfer that may be in flight. */
+	(void)curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->parallel);
 }
 
 void http_resp_init(struct http_resp *r, size_t max_body)
@@ -270,220 +242,308 @@ static const char *http_classify(CURLcode rc)
 	}
 }
 
-/*
- * Points h->hdr at "Expect:" followed by req's headers as "Name: value"
- * strings, all in memory that h owns (curl reads the list, never frees it).
- * Returns 0, or -1 when a line exceeds BUF_MAX_SMALL or memory runs out.
- */
-static int http_headers(struct http *h, const struct http_req *req)
+/* Returns a free slot for the next transfer of the batch (h->x[h->n]), or NULL. */
+static struct http_xfer *http_slot(struct http *h)
 {
-	size_t i, n, total = 0;
-	char *p;
+	struct http_xfer **nx, *x;
 
+	if (h->n < h->cap)
+		return h->x[h->n];
+	nx = realloc(h->x, (h->cap + 1) * sizeof(*nx));
+	if (nx == NULL)
+		return NULL;
+	h->x = nx;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	if ((x->curl = curl_easy_init()) == NULL) {
+		free(x);
+		return NULL;
+	}
+	x->state = HTTP_REPORTED;
+	h->x[h->cap++] = x;
+	return x;
+}
+
+/*
+ * Builds x->hdrs: "Expect:" (no 100-continue round trip for larger bodies),
+ * then req's headers as "Name: value" lines. -1 when a line exceeds
+ * BUF_MAX_SMALL or memory runs out.
+ */
+static int http_headers(struct http *h, struct http_xfer *x, const struct http_req *req)
+{
+	struct curl_slist *l;
+	size_t i;
+
+	curl_slist_free_all(x->hdrs);
+	x->hdrs = curl_slist_append(NULL, "Expect:");
+	if (x->hdrs == NULL)
+		return -1;
 	for (i = 0; i < req->nheaders; i++) {
-		n = strlen(req->headers[i].name) + 2 + strlen(req->headers[i].value);
-		if (n > BUF_MAX_SMALL)
+		buf_clear(&h->line);
+		if (buf_puts(&h->line, req->headers[i].name) != 0 || buf_puts(&h->line, ": ") != 0 ||
+		    buf_puts(&h->line, req->headers[i].value) != 0)
 			return -1;
-		total += n + 1;
-	}
-	if (total > h->text_cap) {
-		char *nt = realloc(h->text, total);
-
-		if (nt == NULL)
+		if ((l = curl_slist_append(x->hdrs, buf_str(&h->line))) == NULL)
 			return -1;
-		h->text = nt;
-		h->text_cap = total;
+		x->hdrs = l;
 	}
-	/* Last, so that a failure never leaves curl holding a moved list. */
-	if (req->nheaders + 1 > h->hdr_cap) {
-		struct curl_slist *nh = realloc(h->hdr, (req->nheaders + 1) * sizeof(*nh));
-
-		if (nh == NULL)
-			return -1;
-		h->hdr = nh;
-		h->hdr_cap = req->nheaders + 1;
-	}
-	h->hdr[0].data = http_no_expect;
-	for (i = 0, p = h->text; i < req->nheaders; i++) {
-		h->hdr[i].next = &h->hdr[i + 1];
-		h->hdr[i + 1].data = p;
-		n = strlen(req->headers[i].name);
-		memcpy(p, req->headers[i].name, n);
-		p += n;
-		*p++ = ':';
-		*p++ = ' ';
-		n = strlen(req->headers[i].value);
-		memcpy(p, req->headers[i].value, n + 1);
-		p += n + 1;
-	}
-	h->hdr[req->nheaders].next = NULL;
 	return 0;
 }
 
-/*
- * Returns url parsed (borrowed from h) with the flags curl itself parses
- * CURLOPT_URL with, from the cache or parsed into its oldest slot; NULL for
- * anything but an absolute http(s) URL, or when parsing fails.
- */
-static CURLU *http_parsed_url(struct http *h, const char *url)
+/* Sets every option of x's easy handle for req, from libcurl's defaults. */
+static CURLcode http_setopts(struct http_xfer *x, const struct http_req *req)
 {
-	struct http_url *s;
-	size_t i, len = strlen(url);
-
-	for (i = 0; i < HTTP_URLS; i++)
-		if (h->urls[i].text != NULL && h->urls[i].len == len &&
-		    memcmp(h->urls[i].text, url, len) == 0)
-			return h->urls[i].u;
-	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
-		return NULL; /* curl_url_set would resolve it against the slot's old URL */
-	s = &h->urls[h->next_url];
-	free(s->text);
-	s->text = NULL;
-	if ((s->u == NULL && (s->u = curl_url()) == NULL) ||
-	    curl_url_set(s->u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) !=
-		    CURLUE_OK ||
-	    (s->text = malloc(len + 1)) == NULL)
-		return NULL;
-	memcpy(s->text, url, len + 1);
-	s->len = len;
-	h->next_url = (h->next_url + 1) % HTTP_URLS;
-	return s->u;
-}
-
-/*
- * Sets the request URL, handed to curl parsed (CURLOPT_CURLU) so that it skips
- * its own parse and the re-serialisation of the result; CURLOPT_URL stays set
- * to the same URL for the rare paths that re-read the string (a retry after a
- * reused connection turned out dead). A URL that http_parsed_url() declines is
- * left to curl, which then fails or succeeds exactly as before.
- */
-static CURLcode http_set_url(struct http *h, const char *url)
-{
-	CURLU *u = http_parsed_url(h, url);
 	CURLcode rc = CURLE_OK;
+	CURL *c = x->curl;
 
-	rc |= curl_easy_setopt(h->curl, CURLOPT_CURLU, u);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	curl_easy_reset(c); /* keeps the handle's TLS session cache */
+	rc |= curl_easy_setopt(c, CURLOPT_PRIVATE, (void *)x);
+	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
+	rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)x);
+	rc |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_on_header);
+	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, (void *)x);
+	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, "fgboot");
+	rc |= http_set_ca(c);
+	rc |= curl_easy_setopt(c, CURLOPT_URL, req->url);
+	rc |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->hdrs);
+	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	if (req->direct)
+		rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (strcmp(req->method, "GET") != 0) {
+		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		if (strcmp(req->method, "POST") != 0)
+			rc |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+	}
 	return rc;
 }
 
-static int http_aborted(const struct http *h)
+int http_add(struct http *h, const struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	return h->abort_flag != NULL && *h->abort_flag;
+	struct http_xfer *x;
+
+	if (h->left == 0 && h->finished == 0)
+		h->n = 0; /* a new batch: the previous one's slots are free again */
+	if ((x = http_slot(h)) == NULL)
+		return err_set(e, HTTP_ERR_OTHER, "out of memory queueing a request");
+	if (http_headers(h, x, req) != 0)
+		return err_set(e, HTTP_ERR_OTHER, "%s %.200s: a header is too large or memory ran out",
+			       req->method, req->url);
+	if (http_setopts(x, req) != CURLE_OK)
+		return err_set(e, HTTP_ERR_OTHER, "%s %.200s: cannot set request options", req->method,
+			       req->url);
+	http_resp_clear(resp);
+	x->resp = resp;
+	x->abort_flag = req->abort_flag;
+	x->too_big = 0;
+	x->state = HTTP_QUEUED;
+	err_clear(&x->err);
+	(void)snprintf(x->what, sizeof(x->what), "%s %s", req->method, req->url);
+	h->left++;
+	return (int)h->n++;
+}
+
+static int http_aborted(const struct http_xfer *x)
+{
+	return x->abort_flag != NULL && *x->abort_flag;
+}
+
+/* Ends transfer x with rc (CURLE_OK: a response arrived) and records its outcome. */
+static void http_finish(struct http *h, struct http_xfer *x, CURLcode rc)
+{
+	if (x->state == HTTP_RUNNING) {
+		/* Mid-transfer (abort, multi error) this closes the connection. */
+		curl_multi_remove_handle(h->multi, x->curl);
+		h->running--;
+	}
+	h->left--;
+	h->finished++;
+	x->state = HTTP_FINISHED;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->resp->status);
+	else if (x->too_big)
+		err_set(&x->err, HTTP_ERR_TOOBIG, "%s: response exceeds %zu bytes", x->what,
+			x->resp->body.max);
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		err_set(&x->err, HTTP_ERR_ABORTED, "%s: stopped", x->what);
+	else
+		err_set(&x->err, http_classify(rc), "%s: %s", x->what, curl_easy_strerror(rc));
+	/* The handle must not keep pointers into the caller's memory or the freed list. */
+	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, (char *)NULL);
+	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+	curl_slist_free_all(x->hdrs);
+	x->hdrs = NULL;
 }
 
 /*
- * Runs the transfer set up on h->curl to its end and returns its result.
- * Like curl_easy_perform() but without its poll before the first step, and
- * looking at abort_flag at least every HTTP_ABORT_POLL_MS (and on EINTR).
+ * Ends the transfers whose abort_flag is set and hands queued ones to the
+ * multi handle, up to h->parallel in flight. Returns 1 when a transfer in
+ * flight has an abort_flag to look at (curl_multi_poll must wake up for it).
  */
-static CURLcode http_run(struct http *h)
+static int http_start_and_abort(struct http *h)
 {
-	CURLMcode mc;
-	CURLMsg *msg;
-	CURLcode rc = CURLE_OK;
-	int running = 1, left;
+	struct http_xfer *x;
+	size_t i;
+	int wants_poll = 0;
 
-	if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
-		return CURLE_OUT_OF_MEMORY;
-	for (;;) {
-		if (http_aborted(h)) {
-			rc = CURLE_ABORTED_BY_CALLBACK;
-			break;
-		}
-		mc = curl_multi_perform(h->multi, &running);
-		if (mc == CURLM_OK && running > 0)
-			mc = curl_multi_poll(h->multi, NULL, 0,
-					     h->abort_flag != NULL ? HTTP_ABORT_POLL_MS : 1000, NULL);
-		if (mc != CURLM_OK) {
-			rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
-			break;
-		}
-		if (running == 0) {
-			msg = curl_multi_info_read(h->multi, &left);
-			if (msg != NULL && msg->msg == CURLMSG_DONE)
-				rc = msg->data.result;
-			break;
+	for (i = 0; i < h->n; i++) {
+		x = h->x[i];
+		if (x->state == HTTP_QUEUED || x->state == HTTP_RUNNING) {
+			if (http_aborted(x)) {
+				http_finish(h, x, CURLE_ABORTED_BY_CALLBACK);
+				continue;
+			}
+			if (x->state == HTTP_QUEUED && h->running < h->parallel) {
+				if (curl_multi_add_handle(h->multi, x->curl) != CURLM_OK) {
+					http_finish(h, x, CURLE_OUT_OF_MEMORY);
+					continue;
+				}
+				x->state = HTTP_RUNNING;
+				h->running++;
+			}
+			if (x->state == HTTP_RUNNING && x->abort_flag != NULL)
+				wants_poll = 1;
 		}
 	}
-	/* Mid-transfer (abort, multi error) this closes the connection. */
-	curl_multi_remove_handle(h->multi, h->curl);
-	return rc;
+	return wants_poll;
+}
+
+/* Records the transfers libcurl reports as done. */
+static void http_collect(struct http *h)
+{
+	struct http_xfer *x;
+	CURLMsg *msg;
+	char *priv;
+	int queued;
+
+	while ((msg = curl_multi_info_read(h->multi, &queued)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		priv = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		x = (struct http_xfer *)(void *)priv;
+		if (x != NULL && x->state == HTTP_RUNNING)
+			http_finish(h, x, msg->data.result);
+	}
+}
+
+/* Fails every unfinished transfer after the multi interface failed with mc. */
+static int http_fail_all(struct http *h, CURLMcode mc, struct err *e)
+{
+	struct http_xfer *x;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		x = h->x[i];
+		if (x->state != HTTP_QUEUED && x->state != HTTP_RUNNING)
+			continue;
+		http_finish(h, x, CURLE_OUT_OF_MEMORY);
+		err_set(&x->err, HTTP_ERR_OTHER, "%s: %s", x->what, curl_multi_strerror(mc));
+	}
+	return err_set(e, HTTP_ERR_OTHER, "curl multi: %s", curl_multi_strerror(mc));
+}
+
+int http_wait(struct http *h, int *id, struct err *e)
+{
+	CURLMcode mc;
+	size_t i;
+	int still, wants_poll;
+
+	for (;;) {
+		if (h->finished > 0) {
+			for (i = 0; i + 1 < h->n && h->x[i]->state != HTTP_FINISHED; i++)
+				;
+			h->x[i]->state = HTTP_REPORTED;
+			h->finished--;
+			*id = (int)i;
+			return 1;
+		}
+		if (h->left == 0)
+			return 0;
+		wants_poll = http_start_and_abort(h);
+		if (h->finished > 0)
+			continue;
+		mc = curl_multi_perform(h->multi, &still);
+		if (mc == CURLM_OK)
+			http_collect(h);
+		if (mc == CURLM_OK && h->finished == 0 && h->running > 0)
+			/* Returns early on activity, on curl's own timers and on EINTR. */
+			mc = curl_multi_poll(h->multi, NULL, 0,
+					     wants_poll ? HTTP_ABORT_POLL_MS : HTTP_IDLE_POLL_MS, NULL);
+		if (mc != CURLM_OK)
+			return http_fail_all(h, mc, e);
+	}
+}
+
+int http_run(struct http *h, struct err *e)
+{
+	int id, rc, failed = 0;
+
+	while ((rc = http_wait(h, &id, e)) == 1)
+		failed += h->x[id]->err.code[0] != '\0';
+	return rc < 0 ? -1 : failed;
+}
+
+int http_result(const struct http *h, int id, struct err *e)
+{
+	const struct http_xfer *x;
+
+	if (id < 0 || (size_t)id >= h->n || h->x[id]->state == HTTP_QUEUED ||
+	    h->x[id]->state == HTTP_RUNNING)
+		return err_set(e, HTTP_ERR_OTHER, "transfer %d has not completed", id);
+	x = h->x[id];
+	if (x->err.code[0] == '\0')
+		return 0;
+	if (e != NULL)
+		*e = x->err;
+	return -1;
 }
 
 int http_do(struct http *h, const struct http_req *req, struct http_resp *resp, struct err *e)
 {
-	CURLcode rc = CURLE_OK;
-	int ret = -1;
+	int id;
 
-	http_resp_clear(resp);
-	h->resp = resp;
-	h->too_big = 0;
-	h->abort_flag = req->abort_flag;
-
-	if (http_headers(h, req) != 0) {
-		err_set(e, HTTP_ERR_OTHER, "out of memory building a request");
-		goto out;
-	}
-	rc |= http_set_url(h, req->url);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
-	rc |= curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-	if (strcmp(req->method, "GET") == 0) {
-		rc |= curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-		rc |= curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, (char *)NULL);
-	} else {
-		rc |= curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-		rc |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-		rc |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		rc |= curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST,
-				       strcmp(req->method, "POST") == 0 ? NULL : req->method);
-	}
-	if (rc != CURLE_OK) {
-		err_set(e, HTTP_ERR_OTHER, "cannot set request options");
-		goto out;
-	}
-	rc = http_run(h);
-	if (rc != CURLE_OK) {
-		if (h->too_big)
-			err_set(e, HTTP_ERR_TOOBIG, "%s %s: response exceeds %zu bytes", req->method,
-				req->url, resp->body.max);
-		else
-			err_set(e, http_classify(rc), "%s %s: %s", req->method, req->url,
-				curl_easy_strerror(rc));
-		goto out;
-	}
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	ret = 0;
-out:
-	/* The handle must not keep pointers into this call's memory (the header
-	 * list and the URL are h's own). */
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, (char *)NULL);
-	h->resp = NULL;
-	return ret;
+	if (h->left > 0)
+		return err_set(e, HTTP_ERR_OTHER, "%s %.200s: other transfers are in flight",
+			       req->method, req->url);
+	h->finished = 0; /* a batch of its own */
+	if ((id = http_add(h, req, resp, e)) < 0 || http_run(h, e) < 0)
+		return -1;
+	return http_result(h, id, e);
 }
 
-int http_resp_header(const struct http_resp *resp, const char *name, const char **val, size_t *len)
+int http_header_find(const char *headers, size_t len, const char *name, const char **val,
+		     size_t *vlen)
 {
-	const char *p = buf_str(&resp->headers), *eol, *v;
+	const char *p = headers, *end = headers + len, *eol, *v;
 	size_t n = strlen(name);
 
-	for (; *p; p = eol + (*eol ? 1 : 0)) {
-		eol = strchr(p, '\n');
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
 		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			eol = end;
+		if ((size_t)(eol - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
 			v = p + n + 1;
 			while (v < eol && (*v == ' ' || *v == '\t'))
 				v++;
 			while (eol > v && (eol[-1] == '\r' || eol[-1] == ' ' || eol[-1] == '\t'))
 				eol--;
 			*val = v;
-			*len = (size_t)(eol - v);
+			*vlen = (size_t)(eol - v);
 			return 0;
 		}
-		if (*eol == '\0')
-			break;
 	}
 	return -1;
+}
+
+int http_resp_header(const struct http_resp *resp, const char *name, const char **val, size_t *len)
+{
+	return http_header_find(buf_str(&resp->headers), resp->headers.len, name, val, len);
 }

@@ -5,8 +5,9 @@
  * POST http://$RUNTIME_API_ADDR/v1/runtime/invocation/response/{id}
  * POST http://$RUNTIME_API_ADDR/v1/runtime/invocation/error/{id}
  *
- * One kept-alive connection serves every call. Each function makes one
- * attempt; the caller owns the retry policy (see bootstrap.c).
+ * Plain HTTP through lib/http, never through a proxy; one kept-alive
+ * connection serves every call. Each function makes one attempt; the caller
+ * owns the retry policy (see bootstrap.c).
  */
 #ifndef FG_RUNTIME_H
 #define FG_RUNTIME_H
@@ -21,22 +22,22 @@ struct runtime;
 #define RUNTIME_ID_MAX 128
 
 /* One event as delivered. Fields are read-only for callers. */
-struct invocation {
+struct runtime_event {
 	char request_id[RUNTIME_ID_MAX];
 	struct http_resp resp; /* body = the event bytes; headers = the platform's */
 	long long received_ms; /* backoff_now_ms() when the event arrived */
 };
 
-void invocation_init(struct invocation *inv);
-void invocation_release(struct invocation *inv);
+void runtime_event_init(struct runtime_event *ev);
+void runtime_event_release(struct runtime_event *ev);
 
 /*
- * Looks up n headers in one pass over inv's headers: vals[i] and lens[i] get
- * the value of names[i] (case-insensitive) exactly as http_resp_header()
- * finds it (borrowed from inv, not NUL-terminated), or NULL and 0 when absent.
+ * Finds the platform header name (case-insensitive) of ev, as
+ * http_header_find() does: 0 with *val (borrowed from ev, not
+ * NUL-terminated) and *len set, -1 when absent.
  */
-void invocation_headers(const struct invocation *inv, const char *const *names, size_t n,
-			const char **vals, size_t *lens);
+int runtime_event_header(const struct runtime_event *ev, const char *name, const char **val,
+			 size_t *len) FG_WUR;
 
 /* addr is "host:port" (an "http://" prefix is tolerated). NULL with e set on failure. */
 struct runtime *runtime_new(const char *addr, struct err *e);
@@ -45,14 +46,14 @@ void runtime_free(struct runtime *rt);
 /*
  * Long-polls for the next event (no read timeout, 3 s connect timeout); the
  * wait ends early with e->code HTTP_ERR_ABORTED once *stop is non-zero.
- * Returns 0 with inv filled, or -1 with e set: transport failure, a non-200
+ * Returns 0 with ev filled, or -1 with e set: transport failure, a non-200
  * status, or a response without X-Cff-Request-Id. e->code is "RuntimeAPI" for
  * status errors so that the caller can tell them from transport errors. An
  * event over BUF_MAX_EVENT (HTTP_ERR_TOOBIG), or one cut off after its
- * headers, fails with inv->request_id set, so that the caller can still
- * answer that invocation; otherwise inv->request_id is "".
+ * headers, fails with ev->request_id set, so that the caller can still
+ * answer that invocation; otherwise ev->request_id is "".
  */
-int runtime_next(struct runtime *rt, struct invocation *inv, volatile sig_atomic_t *stop,
+int runtime_next(struct runtime *rt, struct runtime_event *ev, volatile sig_atomic_t *stop,
 		 struct err *e) FG_WUR;
 
 /*

@@ -8,7 +8,7 @@
  * page, a job). Finally a report quotes what was parsed (the cloud's message
  * in a failed cluster, the servers, the job) and is rendered plain and in the
  * APIG envelope: the rendering must be valid JSON and must never contain the
- * registered secret. jansson allocates through lib/jpool, as in the runtime.
+ * registered secret.
  * Build and run: make fuzz / make fuzz-smoke.
  */
 #include <jansson.h>
@@ -21,7 +21,6 @@
 #include "cce.h"
 #include "cloud.h"
 #include "ecs.h"
-#include "jpool.h"
 #include "log.h"
 #include "report.h"
 #include "strlist.h"
@@ -35,7 +34,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	jpool_install(); /* as the runtime does: jansson allocates through lib/jpool */
 	log_set_level(LOG_OFF);
 	log_secret(SECRET);
 	return 0;

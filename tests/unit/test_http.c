@@ -1,12 +1,13 @@
 /*
  * test_http: lib/http.c against a loopback HTTP/1.1 server in a thread: the
  * request line, headers and body that reach the server (GET, POST, a custom
- * method, then GET again), one connection kept alive across many calls and
- * more URLs than the parsed-URL cache holds, a URL without a scheme and a
- * malformed one (left to curl), the response ceiling, an over-long header
- * line, the timeout, abort_flag set by a signal and by another thread, and
- * the proxy environment (http_proxy with no_proxy, as libcurl reads it, and
- * none at all).
+ * method, then GET again), one connection kept alive across many calls, a
+ * URL without a scheme and a malformed one (left to curl), the response
+ * ceiling, an over-long header line, the timeout, abort_flag set by a signal
+ * and by another thread, the proxy environment (http_proxy with no_proxy, as
+ * libcurl reads it, a direct request, and no variable at all), batches of
+ * transfers in flight at once (the parallel limit, completion order, mixed
+ * outcomes, an abort, a transfer added mid-batch), and http_header_find.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,11 +25,13 @@
 #include "check.h"
 #include "http.h"
 
-#define SRV_CONNS 8
+#define SRV_CONNS 24
 
 struct conn {
 	int fd;
-	int served; /* requests answered on it */
+	int served;     /* requests answered on it */
+	long long due;  /* a /delay/<ms> request is answered then; 0: none waiting */
+	size_t due_len; /* ... and is this many bytes of in */
 	size_t len;
 	char in[128 * 1024];
 };
@@ -41,6 +44,8 @@ static struct {
 	int drop;     /* close the connection on the next request, unanswered */
 	int accepts;  /* connections accepted */
 	int requests; /* complete requests read */
+	int delayed;  /* /delay/ requests waiting for their answer now */
+	int max_delayed; /* ... at most, since reset */
 	char last[16384];
 	struct conn c[SRV_CONNS];
 } srv = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -102,10 +107,84 @@ static size_t srv_complete(struct conn *c)
 	return c->len >= head + body ? head + body : 0;
 }
 
+/* Answers the delayed requests that are due. */
+static void srv_answer_due(void)
+{
+	long long now = now_ms();
+	size_t i;
+
+	for (i = 0; i < SRV_CONNS; i++) {
+		struct conn *c = &srv.c[i];
+
+		if (c->fd < 0 || c->due == 0 || c->due > now)
+			continue;
+		c->due = 0;
+		pthread_mutex_lock(&srv.mu);
+		srv.delayed--;
+		pthread_mutex_unlock(&srv.mu);
+		c->served++;
+		srv_answer(c, c->due_len);
+	}
+}
+
+/* Closes c; a delayed request on it is forgotten. */
+static void srv_close(struct conn *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	if (c->due != 0) {
+		c->due = 0;
+		pthread_mutex_lock(&srv.mu);
+		srv.delayed--;
+		pthread_mutex_unlock(&srv.mu);
+	}
+}
+
+/* Reads the complete requests in c->in: answers, swallows, drops or delays each. */
+static void srv_serve(struct conn *c)
+{
+	size_t used;
+	long delay;
+	int n;
+
+	while (c->due == 0 && (used = srv_complete(c)) > 0) {
+		pthread_mutex_lock(&srv.mu);
+		srv.requests++;
+		n = used < sizeof(srv.last) ? (int)used : (int)sizeof(srv.last) - 1;
+		memcpy(srv.last, c->in, (size_t)n);
+		srv.last[n] = '\0';
+		n = srv.hang;
+		if (srv.drop && c->served > 0) {
+			srv.drop = 0;
+			n = 2;
+		}
+		pthread_mutex_unlock(&srv.mu);
+		if (n == 2) {
+			srv_close(c);
+			break;
+		}
+		if (n) {
+			c->len = 0; /* swallowed */
+			break;
+		}
+		if (sscanf(c->in, "%*s /delay/%ld", &delay) == 1) {
+			c->due = now_ms() + delay;
+			c->due_len = used;
+			pthread_mutex_lock(&srv.mu);
+			if (++srv.delayed > srv.max_delayed)
+				srv.max_delayed = srv.delayed;
+			pthread_mutex_unlock(&srv.mu);
+			break;
+		}
+		c->served++;
+		srv_answer(c, used);
+	}
+}
+
 static void *srv_main(void *arg)
 {
 	struct pollfd p[SRV_CONNS + 1];
-	size_t i, used;
+	size_t i;
 	ssize_t n;
 	int fd;
 
@@ -117,13 +196,14 @@ static void *srv_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&srv.mu);
+		srv_answer_due();
 		p[0].fd = srv.lfd;
 		p[0].events = POLLIN;
 		for (i = 0; i < SRV_CONNS; i++) {
 			p[i + 1].fd = srv.c[i].fd;
 			p[i + 1].events = POLLIN;
 		}
-		if (poll(p, SRV_CONNS + 1, 20) <= 0)
+		if (poll(p, SRV_CONNS + 1, 5) <= 0)
 			continue;
 		if (p[0].revents & POLLIN) {
 			fd = accept(srv.lfd, NULL, NULL);
@@ -134,6 +214,7 @@ static void *srv_main(void *arg)
 			else if (fd >= 0) {
 				srv.c[i].fd = fd;
 				srv.c[i].served = 0;
+				srv.c[i].due = 0;
 				srv.c[i].len = 0;
 				pthread_mutex_lock(&srv.mu);
 				srv.accepts++;
@@ -147,35 +228,11 @@ static void *srv_main(void *arg)
 				continue;
 			n = read(c->fd, c->in + c->len, sizeof(c->in) - 1 - c->len);
 			if (n <= 0) {
-				close(c->fd);
-				c->fd = -1;
+				srv_close(c);
 				continue;
 			}
 			c->len += (size_t)n;
-			while ((used = srv_complete(c)) > 0) {
-				pthread_mutex_lock(&srv.mu);
-				srv.requests++;
-				n = used < sizeof(srv.last) ? (ssize_t)used : (ssize_t)sizeof(srv.last) - 1;
-				memcpy(srv.last, c->in, (size_t)n);
-				srv.last[n] = '\0';
-				n = srv.hang;
-				if (srv.drop && c->served > 0) {
-					srv.drop = 0;
-					n = 2;
-				}
-				pthread_mutex_unlock(&srv.mu);
-				if (n == 2) {
-					close(c->fd);
-					c->fd = -1;
-					break;
-				}
-				if (n) {
-					c->len = 0; /* swallowed */
-					break;
-				}
-				c->served++;
-				srv_answer(c, used);
-			}
+			srv_serve(c);
 		}
 	}
 	return NULL;
@@ -436,6 +493,236 @@ static void test_timeout_and_abort(struct http *h)
 	http_resp_release(&resp);
 }
 
+/* Queues a GET of path on h into resp with the given timeout. Returns the id. */
+static int add_get(struct http *h, const char *path, struct http_resp *resp, long timeout_ms,
+		   volatile sig_atomic_t *flag)
+{
+	struct http_req req;
+	struct err e;
+	int id;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url(path);
+	req.connect_timeout_ms = 2000;
+	req.timeout_ms = timeout_ms;
+	req.abort_flag = flag;
+	err_clear(&e);
+	id = http_add(h, &req, resp, &e);
+	CHECK(id >= 0);
+	return id;
+}
+
+static void srv_reset_delayed(void)
+{
+	pthread_mutex_lock(&srv.mu);
+	srv.max_delayed = 0;
+	pthread_mutex_unlock(&srv.mu);
+}
+
+static int srv_max_delayed(void)
+{
+	int n;
+
+	pthread_mutex_lock(&srv.mu);
+	n = srv.max_delayed;
+	pthread_mutex_unlock(&srv.mu);
+	return n;
+}
+
+#define NPAR 8
+
+/* NPAR requests whose answers each take 200 ms finish together, over kept-alive connections. */
+static void test_parallel(void)
+{
+	struct http_resp resp[NPAR];
+	struct http *h;
+	struct err e;
+	char path[64], want[96];
+	long long t0, dt;
+	int i, id[NPAR], ok, accepts0, accepts1, accepts2;
+
+	err_clear(&e);
+	h = http_new(&e);
+	CHECK(h != NULL);
+	if (h == NULL)
+		return;
+	http_set_parallel(h, NPAR);
+	for (i = 0; i < NPAR; i++)
+		http_resp_init(&resp[i], 4096);
+	srv_last(NULL, 0, &accepts0, NULL);
+	srv_reset_delayed();
+
+	for (i = 0; i < NPAR; i++) {
+		snprintf(path, sizeof(path), "/delay/200/%d", i);
+		id[i] = add_get(h, path, &resp[i], 5000, NULL);
+	}
+	CHECK(id[0] == 0 && id[NPAR - 1] == NPAR - 1);
+	t0 = now_ms();
+	CHECK(http_run(h, &e) == 0);
+	dt = now_ms() - t0;
+	CHECK(dt >= 190 && dt < 4 * 200); /* one after another would take 1,600 ms */
+	CHECK(srv_max_delayed() == NPAR);
+	for (i = 0, ok = 0; i < NPAR; i++) {
+		snprintf(want, sizeof(want), "GET /delay/200/%d HTTP/1.1", i);
+		ok += http_result(h, id[i], &e) == 0 && resp[i].status == 200 &&
+		      strcmp(buf_str(&resp[i].body), want) == 0;
+	}
+	CHECK(ok == NPAR);
+	srv_last(NULL, 0, &accepts1, NULL);
+	CHECK(accepts1 == accepts0 + NPAR);
+
+	/* The same again reuses those NPAR connections. */
+	for (i = 0; i < NPAR; i++)
+		id[i] = add_get(h, "/delay/50/again", &resp[i], 5000, NULL);
+	CHECK(id[0] == 0); /* a new batch */
+	CHECK(http_run(h, &e) == 0);
+	srv_last(NULL, 0, &accepts2, NULL);
+	CHECK(accepts2 == accepts1);
+
+	/* At most 2 in flight: 6 answers of 200 ms take three rounds. */
+	http_set_parallel(h, 2);
+	srv_reset_delayed();
+	for (i = 0; i < 6; i++)
+		id[i] = add_get(h, "/delay/200/two", &resp[i], 5000, NULL);
+	t0 = now_ms();
+	CHECK(http_run(h, &e) == 0);
+	dt = now_ms() - t0;
+	CHECK(dt >= 3 * 190 && dt < 3 * 200 + 600);
+	CHECK(srv_max_delayed() == 2);
+
+	for (i = 0; i < NPAR; i++)
+		http_resp_release(&resp[i]);
+	http_free(h);
+}
+
+/* http_wait reports each transfer as it completes; outcomes are per transfer. */
+static void test_wait_and_results(void)
+{
+	struct http_resp resp[4], small;
+	struct http_req req;
+	struct http *h;
+	struct err e;
+	int id, order[4], n = 0, a, b, c, d = -1, rc;
+
+	err_clear(&e);
+	h = http_new(&e);
+	CHECK(h != NULL);
+	if (h == NULL)
+		return;
+	for (id = 0; id < 4; id++)
+		http_resp_init(&resp[id], 4096);
+	http_resp_init(&small, 1000);
+
+	a = add_get(h, "/delay/300/a", &resp[0], 5000, NULL);
+	b = add_get(h, "/delay/10/b", &resp[1], 5000, NULL);
+	c = add_get(h, "/delay/150/c", &resp[2], 5000, NULL);
+	CHECK(http_result(h, a, &e) == -1); /* not run yet */
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url("/b");
+	CHECK(http_do(h, &req, &small, &e) == -1); /* a batch is queued */
+	while ((rc = http_wait(h, &id, &e)) == 1 && n < 4) {
+		order[n++] = id;
+		if (id == b) /* a transfer added mid-batch (a retry, say) */
+			d = add_get(h, "/delay/50/d", &resp[3], 5000, NULL);
+	}
+	CHECK(rc == 0);
+	CHECK(n == 4);
+	CHECK(n == 4 && order[0] == b && order[1] == d && order[2] == c && order[3] == a);
+	CHECK(d == 3);
+	CHECK(http_result(h, a, &e) == 0 && strcmp(buf_str(&resp[0].body), "GET /delay/300/a HTTP/1.1") == 0);
+	CHECK(http_result(h, d, &e) == 0 && strcmp(buf_str(&resp[3].body), "GET /delay/50/d HTTP/1.1") == 0);
+	CHECK(http_result(h, 4, &e) == -1);
+	CHECK(http_result(h, -1, &e) == -1);
+
+	/* Mixed outcomes in one batch: too large, too slow, fine. */
+	a = add_get(h, "/big", &small, 5000, NULL);
+	b = add_get(h, "/delay/1000/slow", &resp[0], 200, NULL);
+	c = add_get(h, "/fine", &resp[1], 5000, NULL);
+	CHECK(a == 0);
+	CHECK(http_run(h, &e) == 2);
+	CHECK(http_result(h, a, &e) == -1);
+	CHECK_STR(e.code, HTTP_ERR_TOOBIG);
+	CHECK(http_result(h, b, &e) == -1);
+	CHECK_STR(e.code, HTTP_ERR_TIMEOUT);
+	CHECK(resp[0].status == 0);
+	CHECK(http_result(h, c, &e) == 0);
+	CHECK_STR(buf_str(&resp[1].body), "GET /fine HTTP/1.1");
+	/* Nothing queued: nothing to wait for. */
+	CHECK(http_wait(h, &id, &e) == 0);
+	CHECK(http_run(h, &e) == 0);
+
+	for (id = 0; id < 4; id++)
+		http_resp_release(&resp[id]);
+	http_resp_release(&small);
+	http_free(h);
+}
+
+static volatile sig_atomic_t batch_stop;
+
+static void *stop_later(void *arg)
+{
+	(void)arg;
+	usleep(200 * 1000);
+	batch_stop = 1;
+	return NULL;
+}
+
+/* One flag stops a whole batch: the ones in flight and the ones still queued. */
+static void test_batch_abort(void)
+{
+	struct http_resp resp[4];
+	struct http *h;
+	struct err e;
+	pthread_t t;
+	long long t0, dt;
+	int i, aborted = 0;
+
+	err_clear(&e);
+	h = http_new(&e);
+	CHECK(h != NULL);
+	if (h == NULL)
+		return;
+	http_set_parallel(h, 2);
+	batch_stop = 0;
+	for (i = 0; i < 4; i++) {
+		http_resp_init(&resp[i], 4096);
+		(void)add_get(h, "/delay/3000/stop", &resp[i], 0, &batch_stop);
+	}
+	if (pthread_create(&t, NULL, stop_later, NULL) != 0)
+		abort();
+	t0 = now_ms();
+	CHECK(http_run(h, &e) == 4);
+	dt = now_ms() - t0;
+	pthread_join(t, NULL);
+	CHECK(dt >= 150 && dt < 700);
+	for (i = 0; i < 4; i++)
+		aborted += http_result(h, i, &e) == -1 && strcmp(e.code, HTTP_ERR_ABORTED) == 0;
+	CHECK(aborted == 4);
+	for (i = 0; i < 4; i++)
+		http_resp_release(&resp[i]);
+	http_free(h);
+}
+
+static void test_header_find(void)
+{
+	static const char blk[] = "Content-Length: 12\r\nX-Id:  abc \r\nx-id: second\r\n"
+				  "X-Id-Long: no\r\nRetry-After:\t7\nEmpty:\r\nCut: tail";
+	const char *v;
+	size_t n;
+
+	CHECK(http_header_find(blk, strlen(blk), "x-ID", &v, &n) == 0 && n == 3 && memcmp(v, "abc", 3) == 0);
+	CHECK(http_header_find(blk, strlen(blk), "Retry-After", &v, &n) == 0 && n == 1 && *v == '7');
+	CHECK(http_header_find(blk, strlen(blk), "Empty", &v, &n) == 0 && n == 0);
+	CHECK(http_header_find(blk, strlen(blk), "Cut", &v, &n) == 0 && n == 4 && memcmp(v, "tail", 4) == 0);
+	/* The length bounds the search, not a NUL. */
+	CHECK(http_header_find(blk, strlen(blk) - 10, "Cut", &v, &n) == -1);
+	CHECK(http_header_find(blk, strlen(blk), "X-I", &v, &n) == -1);
+	CHECK(http_header_find(blk, strlen(blk), "Content-Length: 12", &v, &n) == -1);
+	CHECK(http_header_find("", 0, "X-Id", &v, &n) == -1);
+}
+
 /* http_proxy points at the test server, no_proxy exempts 127.0.0.1. */
 static void test_proxy(struct http *h)
 {
@@ -447,6 +734,28 @@ static void test_proxy(struct http *h)
 	CHECK_STR(buf_str(&resp.body), "GET http://proxied.invalid/x?y=1 HTTP/1.1");
 	CHECK(do_req(h, "GET", url("/direct"), NULL, NULL, 0, &resp, &e) == 0);
 	CHECK_STR(buf_str(&resp.body), "GET /direct HTTP/1.1");
+	http_resp_release(&resp);
+}
+
+/* A direct request ignores http_proxy (nothing listens on port 1); otherwise the proxy answers. */
+static void test_direct(struct http *h)
+{
+	struct http_req req;
+	struct http_resp resp;
+	struct err e;
+
+	http_resp_init(&resp, 4096);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = "http://localhost:1/x";
+	req.connect_timeout_ms = 2000;
+	req.timeout_ms = 5000;
+	req.direct = 1;
+	CHECK(http_do(h, &req, &resp, &e) == -1);
+	CHECK_STR(e.code, HTTP_ERR_CONNECT);
+	req.direct = 0;
+	CHECK(http_do(h, &req, &resp, &e) == 0);
+	CHECK_STR(buf_str(&resp.body), "GET http://localhost:1/x HTTP/1.1");
 	http_resp_release(&resp);
 }
 
@@ -505,8 +814,13 @@ int main(void)
 		test_long_header(h);
 		test_timeout_and_abort(h);
 		test_proxy(h);
+		test_direct(h);
 		http_free(h);
 	}
+	test_parallel();
+	test_wait_and_results();
+	test_batch_abort();
+	test_header_find();
 	http_global_cleanup();
 	test_no_proxy_env();
 	pthread_mutex_lock(&srv.mu);
