@@ -16,12 +16,12 @@ Q := @
 endif
 VERSION := 0.1.0
 
-LIB_SRCS := lib/err.c lib/buf.c lib/jpool.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/wire.c lib/sign.c lib/ecs.c \
-	lib/config.c lib/event.c lib/runtime.c lib/context.c lib/cloud.c lib/cce.c \
+LIB_SRCS := lib/err.c lib/buf.c lib/secret.c lib/jpool.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/wire.c lib/sign.c lib/ecs.c \
+	lib/action.c lib/config.c lib/event.c lib/params.c lib/runtime.c lib/context.c lib/cloud.c lib/cce.c \
 	lib/report.c lib/serve.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
 SRCS := bootstrap.c $(LIB_SRCS) $(HANDLER_SRCS)
-UNIT_TESTS := sign event config strlist buf report backoff http jpool
+UNIT_TESTS := sign event params config strlist buf report backoff http jpool
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith -Wvla \

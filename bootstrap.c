@@ -26,6 +26,7 @@
 #include "lib/config.h"
 #include "lib/context.h"
 #include "lib/event.h"
+#include "lib/params.h"
 #include "lib/http.h"
 #include "lib/jpool.h"
 #include "lib/log.h"
@@ -64,8 +65,8 @@ static void usage(FILE *f)
 		"       bootstrap serve           container-image mode: POST /init, /invoke on $PORT (8000)\n"
 		"       bootstrap --version | --help\n"
 		"\nactions:\n");
-	for (h = handler_table; h->action != NULL; h++)
-		fprintf(f, "  %-12s %s\n", h->action, h->summary);
+	for (h = handler_table; h->action != ACTION_NONE; h++)
+		fprintf(f, "  %-12s %s\n", action_name(h->action), h->summary);
 	fprintf(f, "\nConfiguration comes from RUNTIME_USERDATA, then the environment: action, clusterId,\n"
 		   "region, domain, cceEndpoint, ecsEndpoint, projectId, ak, sk, logLevel (see README).\n");
 }
@@ -92,16 +93,11 @@ static const char *app_getenv(const char *name)
 
 static int app_init(struct app *a, int invoke_mode, struct err *e)
 {
-	enum log_level lvl;
-	enum log_format fmt;
-
 	a->cloud = NULL;
 	if (cfg_load(&a->cfg, app_getenv, invoke_mode) != 0)
 		return err_set(e, "OutOfMemory", "out of memory reading the configuration");
-	if (a->cfg.log_level != NULL && log_level_parse(a->cfg.log_level, &lvl) == 0)
-		log_set_level(lvl);
-	if (a->cfg.log_format != NULL && log_format_parse(a->cfg.log_format, &fmt) == 0)
-		log_set_format(fmt);
+	log_set_level(a->cfg.log_level);
+	log_set_format(a->cfg.log_format);
 	app_register_secrets(a);
 	if ((a->cloud = cloud_new(e)) == NULL)
 		return -1;
@@ -113,21 +109,6 @@ static void app_release(struct app *a)
 {
 	cloud_free(a->cloud);
 	cfg_release(&a->cfg);
-}
-
-/* Checks what needs no event; the first problem found wins. */
-static int app_unknown_action(const char *action, struct err *e)
-{
-	const struct handler *h;
-	struct buf names;
-
-	buf_init(&names, BUF_MAX_SMALL);
-	for (h = handler_table; h->action != NULL; h++)
-		if (buf_printf(&names, "%s%s", names.len ? ", " : "", h->action) != 0)
-			break;
-	err_set(e, "UnknownAction", "unknown action '%s': use one of %s", action, buf_str(&names));
-	buf_release(&names);
-	return -1;
 }
 
 /*
@@ -156,11 +137,11 @@ static int app_handle(struct app *a, const struct ctx *ctx, const char *body, si
 		report_fail(&r, &a->cfg.error);
 	} else if (!parsed) {
 		report_fail(&r, &eerr);
-	} else if (params_resolve(&ev, &a->cfg, handler_exists, &p, &e) != 0) {
+	} else if (params_resolve(&ev, &a->cfg, &p, &e) != 0) {
 		report_set_action(&r, ev.action);
 		report_fail(&r, &e);
-	} else if (report_set_action(&r, p.action), (h = handler_find(p.action)) == NULL) {
-		app_unknown_action(p.action, &e);
+	} else if (report_set_action(&r, action_name(p.action)), (h = handler_find(p.action)) == NULL) {
+		err_set(&e, "UnknownAction", "no handler for action '%s'", action_name(p.action));
 		report_fail(&r, &e);
 	} else {
 		cloud_begin(a->cloud, ctx, &a->cfg);
