@@ -7,31 +7,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "params.h"
-
-static const char *const *fake_env;
-
-static const char *fake_getenv(const char *name)
-{
-	size_t i;
-
-	for (i = 0; fake_env != NULL && fake_env[i] != NULL; i += 2)
-		if (strcmp(fake_env[i], name) == 0)
-			return fake_env[i + 1];
-	return NULL;
-}
-
-/* The list joined with commas, into a static string (tests only). */
-static const char *joined(const struct strlist *l)
-{
-	static char out[1024];
-	size_t i, used = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < l->n && used < sizeof(out); i++)
-		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s", i ? "," : "", l->v[i]);
-	return out;
-}
 
 /*
  * Loads env, parses ev_text and resolves it into p (initialised here; the

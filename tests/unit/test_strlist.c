@@ -6,22 +6,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "strlist.h"
-
-/* The list joined with commas, into a static string (tests only). */
-static const char *joined(const struct strlist *l)
-{
-	static char out[4096];
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < l->n; i++) {
-		if (i > 0)
-			strcat(out, ",");
-		strcat(out, l->v[i]);
-	}
-	return out;
-}
 
 /* Expects csv to give want (a comma-joined list). */
 static void check_csv(const char *csv, const char *want)
