@@ -1,7 +1,7 @@
 /* action: see action.h. */
 #include "action.h"
 
-#include <stddef.h>
+#include <stdio.h>
 #include <strings.h>
 
 static const char *const action_names[ACTION_COUNT] = {
@@ -26,4 +26,18 @@ enum action action_parse(const char *s)
 const char *action_name(enum action a)
 {
 	return (int)a >= 0 && (int)a < ACTION_COUNT ? action_names[a] : "";
+}
+
+void action_list(char *dst, size_t n)
+{
+	size_t used = 0;
+	int i, w;
+
+	dst[0] = '\0';
+	for (i = ACTION_NONE + 1; i < ACTION_COUNT && used < n; i++) {
+		w = snprintf(dst + used, n - used, "%s%s", used ? ", " : "", action_names[i]);
+		if (w < 0)
+			return;
+		used += (size_t)w;
+	}
 }

@@ -7,6 +7,8 @@
 #ifndef FG_ACTION_H
 #define FG_ACTION_H
 
+#include <stddef.h>
+
 enum action {
 	ACTION_NONE = 0, /* not named (or not an action) */
 	ACTION_HIBERNATE,
@@ -23,5 +25,8 @@ enum action action_parse(const char *s);
 
 /* Returns the name of a ("hibernate"...), "" for ACTION_NONE or an out-of-range value. Static. */
 const char *action_name(enum action a);
+
+/* Writes every name, "hibernate, awake, stop, start, status", into dst (size n >= 1), cut to fit. */
+void action_list(char *dst, size_t n);
 
 #endif

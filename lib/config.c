@@ -288,6 +288,7 @@ static int cfg_options(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 static int cfg_targets(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 {
 	const char *action = raw->v[K_ACTION];
+	char names[128];
 	const struct {
 		enum cfg_key key;
 		struct strlist *dst;
@@ -298,9 +299,10 @@ static int cfg_targets(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 	size_t i;
 
 	c->handler_action = action_parse(raw->handler);
-	if (action != NULL && (c->action = action_parse(action)) == ACTION_NONE)
-		return err_set(e, "ConfigError", "action '%.32s' is not one of hibernate, awake, stop, start, status",
-			       action);
+	if (action != NULL && (c->action = action_parse(action)) == ACTION_NONE) {
+		action_list(names, sizeof(names));
+		return err_set(e, "ConfigError", "action '%.32s' is not one of %s", action, names);
+	}
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		if (raw->v[lists[i].key] != NULL &&
 		    strlist_add_csv(lists[i].dst, raw->v[lists[i].key], lists[i].add, cfg_keys[lists[i].key].name,

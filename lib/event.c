@@ -2,7 +2,6 @@
 #include "event.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>

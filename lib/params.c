@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include "buf.h"
-
 void params_init(struct params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -28,8 +26,7 @@ void params_release(struct params *p)
 static int params_action(const char *asked, const struct cfg *c, enum action *out, struct err *e)
 {
 	enum action a;
-	struct buf names;
-	int i;
+	char names[128];
 
 	if (asked[0] == '\0') {
 		*out = c->action != ACTION_NONE ? c->action : c->handler_action;
@@ -42,13 +39,8 @@ static int params_action(const char *asked, const struct cfg *c, enum action *ou
 		*out = a;
 		return 0;
 	}
-	buf_init(&names, BUF_MAX_SMALL);
-	for (i = ACTION_NONE + 1; i < ACTION_COUNT; i++)
-		if (buf_printf(&names, "%s%s", names.len ? ", " : "", action_name((enum action)i)) != 0)
-			break;
-	err_set(e, "UnknownAction", "unknown action '%s': use one of %s", asked, buf_str(&names));
-	buf_release(&names);
-	return -1;
+	action_list(names, sizeof(names));
+	return err_set(e, "UnknownAction", "unknown action '%s': use one of %s", asked, names);
 }
 
 /* Targets of one kind: the event's when it names any of that kind, else the configured ones. */

@@ -139,8 +139,28 @@ static void test_options(void)
 	params_release(&p);
 }
 
+/* lib/action: the vocabulary itself. */
+static void test_vocabulary(void)
+{
+	char names[128], small[8];
+
+	CHECK(action_parse("hibernate") == ACTION_HIBERNATE && action_parse("AwAkE") == ACTION_AWAKE);
+	CHECK(action_parse("stop") == ACTION_STOP && action_parse("START") == ACTION_START);
+	CHECK(action_parse("status") == ACTION_STATUS);
+	CHECK(action_parse("") == ACTION_NONE && action_parse(NULL) == ACTION_NONE);
+	CHECK(action_parse("index.handler") == ACTION_NONE && action_parse("stopp") == ACTION_NONE);
+	CHECK_STR(action_name(ACTION_HIBERNATE), "hibernate");
+	CHECK_STR(action_name(ACTION_NONE), "");
+	CHECK_STR(action_name((enum action)ACTION_COUNT), "");
+	action_list(names, sizeof(names));
+	CHECK_STR(names, "hibernate, awake, stop, start, status");
+	action_list(small, sizeof(small));
+	CHECK_STR(small, "hiberna");
+}
+
 int main(void)
 {
+	test_vocabulary();
 	test_action();
 	test_targets();
 	test_options();
