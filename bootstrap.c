@@ -51,8 +51,8 @@ static void usage(FILE *f)
 		"       bootstrap serve           container-image mode: POST /init, /invoke on $PORT (8000)\n"
 		"       bootstrap --version | --help\n"
 		"\nactions:\n");
-	for (h = handler_table; h->action != NULL; h++)
-		fprintf(f, "  %-12s %s\n", h->action, h->summary);
+	for (h = handler_table; h->action != ACTION_NONE; h++)
+		fprintf(f, "  %-12s %s\n", action_name(h->action), h->summary);
 	fprintf(f, "\nConfiguration comes from RUNTIME_USERDATA, then the environment: action, clusterId,\n"
 		   "region, domain, cceEndpoint, ecsEndpoint, projectId, ak, sk, logLevel (see README).\n");
 }

@@ -10,6 +10,7 @@
 #include "../lib/cloud.h"
 #include "../lib/event.h"
 #include "../lib/log.h"
+#include "../lib/params.h"
 #include "../lib/report.h"
 
 static const char *app_getenv(const char *name)
@@ -19,17 +20,12 @@ static const char *app_getenv(const char *name)
 
 int app_init(struct app *a, int invoke_mode, volatile sig_atomic_t *stop, struct err *e)
 {
-	enum log_level lvl;
-	enum log_format fmt;
-
 	a->cloud = NULL;
 	a->stop = stop;
 	if (cfg_load(&a->cfg, app_getenv, invoke_mode) != 0)
 		return err_set(e, "OutOfMemory", "out of memory reading the configuration");
-	if (a->cfg.log_level != NULL && log_level_parse(a->cfg.log_level, &lvl) == 0)
-		log_set_level(lvl);
-	if (a->cfg.log_format != NULL && log_format_parse(a->cfg.log_format, &fmt) == 0)
-		log_set_format(fmt);
+	log_set_level(a->cfg.log_level);
+	log_set_format(a->cfg.log_format);
 	/* Configured secrets stay registered (pinned) across invocations. */
 	log_secret(a->cfg.ak);
 	log_secret(a->cfg.sk);
@@ -58,19 +54,6 @@ const char *app_config_state(const struct app *a)
 		return "ok";
 	snprintf(state, sizeof(state), "UNUSABLE: %s", a->cfg.error.msg);
 	return state;
-}
-
-static void app_unknown_action(const char *action, struct err *e)
-{
-	const struct handler *h;
-	struct buf names;
-
-	buf_init(&names, BUF_MAX_SMALL);
-	for (h = handler_table; h->action != NULL; h++)
-		if (buf_printf(&names, "%s%s", names.len ? ", " : "", h->action) != 0)
-			break;
-	err_set(e, "UnknownAction", "unknown action '%s': use one of %s", action, buf_str(&names));
-	buf_release(&names);
 }
 
 /* Renders r into out; on failure, a fixed error answer. Returns 1 for an error answer. */
@@ -111,11 +94,11 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 		report_fail(&r, &a->cfg.error);
 	} else if (!parsed) {
 		report_fail(&r, &eerr);
-	} else if (params_resolve(&ev, &a->cfg, handler_exists, &p, &e) != 0) {
+	} else if (params_resolve(&ev, &a->cfg, &p, &e) != 0) {
 		report_set_action(&r, ev.action);
 		report_fail(&r, &e);
-	} else if (report_set_action(&r, p.action), (h = handler_find(p.action)) == NULL) {
-		app_unknown_action(p.action, &e);
+	} else if (report_set_action(&r, action_name(p.action)), (h = handler_find(p.action)) == NULL) {
+		err_set(&e, "UnknownAction", "no handler for action '%s'", action_name(p.action));
 		report_fail(&r, &e);
 	} else {
 		cloud_begin(a->cloud, ctx, &a->cfg);

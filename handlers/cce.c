@@ -10,12 +10,9 @@
 #include <string.h>
 
 #include "../lib/cce.h"
-#include "../lib/log.h"
-#include "handlers.h"
+#include "internal.h"
 
-#define CCE_POLL_FIRST_MS 500L
 #define CCE_POLL_MAX_MS 15000L
-#define CCE_POLL_CALL_MS 1000L /* time kept for the poll's own request */
 
 struct cce_op {
 	const char *op;     /* the CCE operation path segment */
@@ -27,183 +24,166 @@ static const struct cce_op cce_op_hibernate = {"hibernate", "Hibernation", "Hibe
 static const struct cce_op cce_op_awake = {"awake", "Available", "Awaking"};
 
 /* One cluster and what became of it, reported once everything is known. */
-struct cl_state {
+struct cce_state {
 	const char *id;
 	char name[128];
 	char phase[32]; /* read before acting */
-	const char *result;
-	char reason[96];
-	struct cloud_result fail; /* strings only */
-	int has_fail;
+	struct handler_outcome out;
 };
 
-static void cl_fail(struct cl_state *st, const char *reason, const struct cloud_result *res)
-{
-	st->result = REPORT_FAILED;
-	snprintf(st->reason, sizeof(st->reason), "%s", reason);
-	st->fail = *res;
-	st->fail.json = NULL;
-	st->has_fail = 1;
-}
-
-static void cce_one(struct cloud *cloud, struct cl_state *st, const struct cce_op *op, int dry_run)
+static void cce_one(struct cloud *cloud, struct cce_state *st, const struct cce_op *op, int dry_run)
 {
 	struct cce_cluster cl;
-	struct cloud_result res;
+	char what[160];
 	struct err e;
 
-	cloud_result_init(&res);
-	err_clear(&e);
-	if (cce_get_cluster(cloud, st->id, &cl, &res, &e) != 0) {
-		log_error("cluster %s: %s", st->id, e.msg);
-		cl_fail(st, "could not read the cluster", &res);
-		goto out;
+	snprintf(what, sizeof(what), "cluster %s", st->id);
+	if (cce_get_cluster(cloud, st->id, &cl, &e) != 0) {
+		handler_log_err(LOG_ERROR, what, &e);
+		handler_outcome_fail(&st->out, "could not read the cluster", &e);
+		return;
 	}
 	snprintf(st->name, sizeof(st->name), "%s", cl.name);
 	snprintf(st->phase, sizeof(st->phase), "%s", cl.phase);
 	if (strcmp(cl.phase, op->target) == 0 || strcmp(cl.phase, op->moving) == 0) {
-		st->result = REPORT_SKIPPED;
-		snprintf(st->reason, sizeof(st->reason), "already %s", cl.phase);
-		log_info("cluster %s (%s): %s, skipped", st->id, cl.name, st->reason);
+		st->out.result = REPORT_SKIPPED;
+		snprintf(st->out.reason, sizeof(st->out.reason), "already %s", cl.phase);
+		log_info("cluster %s (%s): %s, skipped", st->id, cl.name, st->out.reason);
 	} else if (dry_run) {
-		st->result = REPORT_PLANNED;
-	} else if (cce_operation(cloud, st->id, op->op, &res, &e) != 0) {
-		log_error("cluster %s (%s): %s", st->id, cl.name, e.msg);
-		cl_fail(st, "the cloud refused the operation", &res);
+		st->out.result = REPORT_PLANNED;
+	} else if (cce_operation(cloud, st->id, op->op, &e) != 0) {
+		snprintf(what, sizeof(what), "cluster %s (%s)", st->id, cl.name);
+		handler_log_err(LOG_ERROR, what, &e);
+		handler_outcome_fail(&st->out, "the cloud refused the operation", &e);
 	} else {
 		log_info("cluster %s (%s): %s requested (was %s)", st->id, cl.name, op->op, cl.phase);
-		st->result = REPORT_REQUESTED;
+		st->out.result = REPORT_REQUESTED;
 	}
-out:
-	cloud_result_release(&res);
+}
+
+/* The clusters being waited for. */
+struct cce_wait {
+	struct cce_state *st;
+	size_t n;
+	const struct cce_op *op;
+};
+
+/* One poll of every requested cluster: done, failed (left the way there) or still moving. */
+static size_t cce_round(struct cloud *cloud, void *ud)
+{
+	struct cce_wait *w = ud;
+	struct cce_state *st;
+	struct cce_cluster cl;
+	char what[160];
+	struct err e;
+	size_t i, left = 0;
+
+	for (i = 0; i < w->n; i++) {
+		st = &w->st[i];
+		if (strcmp(st->out.result, REPORT_REQUESTED) != 0)
+			continue;
+		if (cce_get_cluster(cloud, st->id, &cl, &e) != 0) {
+			snprintf(what, sizeof(what), "cluster %s", st->id);
+			handler_log_err(LOG_WARN, what, &e);
+			left++;
+			continue;
+		}
+		if (strcmp(cl.phase, w->op->target) == 0) {
+			st->out.result = REPORT_DONE;
+		} else if (strcmp(cl.phase, w->op->moving) != 0 && strcmp(cl.phase, st->phase) != 0) {
+			st->out.result = REPORT_FAILED;
+			snprintf(st->out.reason, sizeof(st->out.reason), "phase %s while waiting for %s",
+				 cl.phase, w->op->target);
+		} else {
+			left++;
+			continue;
+		}
+		log_info("cluster %s: %s", st->id, cl.phase);
+	}
+	return left;
 }
 
 /*
  * wait=true: polls the requested clusters until they reach the target phase,
  * leave the way there (failed), or the deadline nears (pending).
  */
-static void cce_wait(struct cloud *cloud, struct cl_state *st, size_t n, const struct cce_op *op)
+static void cce_wait(struct cloud *cloud, struct cce_state *st, size_t n, const struct cce_op *op)
 {
-	struct cloud_result res;
-	struct cce_cluster cl;
-	struct err e;
-	long delay = CCE_POLL_FIRST_MS;
+	struct cce_wait w = {st, n, op};
 	size_t i, left = 0;
 
-	cloud_result_init(&res);
 	for (i = 0; i < n; i++)
-		left += strcmp(st[i].result, REPORT_REQUESTED) == 0;
-	while (left > 0 && cloud_time_left_ms(cloud) >= delay + CCE_POLL_CALL_MS) {
-		(void)cloud_sleep(cloud, delay);
-		for (i = 0; i < n; i++) {
-			if (strcmp(st[i].result, REPORT_REQUESTED) != 0)
-				continue;
-			if (cce_get_cluster(cloud, st[i].id, &cl, &res, &e) != 0) {
-				log_warn("cluster %s: %s", st[i].id, e.msg);
-				continue;
-			}
-			if (strcmp(cl.phase, op->target) == 0) {
-				st[i].result = REPORT_DONE;
-			} else if (strcmp(cl.phase, op->moving) != 0 && strcmp(cl.phase, st[i].phase) != 0) {
-				st[i].result = REPORT_FAILED;
-				snprintf(st[i].reason, sizeof(st[i].reason), "phase %s while waiting for %s",
-					 cl.phase, op->target);
-			} else {
-				continue;
-			}
-			log_info("cluster %s: %s", st[i].id, cl.phase);
-			left--;
-		}
-		delay = delay * 2 > CCE_POLL_MAX_MS ? CCE_POLL_MAX_MS : delay * 2;
-	}
+		left += strcmp(st[i].out.result, REPORT_REQUESTED) == 0;
+	handler_poll(cloud, CCE_POLL_MAX_MS, left, cce_round, &w);
 	for (i = 0; i < n; i++)
-		if (strcmp(st[i].result, REPORT_REQUESTED) == 0) {
-			st[i].result = REPORT_PENDING;
-			snprintf(st[i].reason, sizeof(st[i].reason), "not %s yet when the deadline came",
+		if (strcmp(st[i].out.result, REPORT_REQUESTED) == 0) {
+			st[i].out.result = REPORT_PENDING;
+			snprintf(st[i].out.reason, sizeof(st[i].out.reason), "not %s yet when the deadline came",
 				 op->target);
 		}
-	cloud_result_release(&res);
-}
-
-static int cce_oom(struct report *r)
-{
-	struct err e;
-
-	err_set(&e, "OutOfMemory", "out of memory while building the report");
-	report_fail(r, &e);
-	return -1;
 }
 
 static int cce_each(struct cloud *cloud, const struct strlist *clusters, const struct cce_op *op,
 		    const struct params *p, struct report *r)
 {
-	struct cl_state *st = calloc(clusters->n ? clusters->n : 1, sizeof(*st));
+	struct cce_state *st = calloc(clusters->n ? clusters->n : 1, sizeof(*st));
+	const struct handler_outcome *o;
 	size_t i;
 	int rc = 0;
 
 	if (st == NULL)
-		return cce_oom(r);
+		return handler_oom(r);
 	for (i = 0; i < clusters->n; i++) {
 		st[i].id = clusters->v[i];
 		cce_one(cloud, &st[i], op, p->dry_run);
 	}
 	if (p->wait && !p->dry_run)
 		cce_wait(cloud, st, clusters->n, op);
-	for (i = 0; i < clusters->n && rc == 0; i++)
-		if (report_cluster(r, st[i].id, st[i].name, st[i].phase, st[i].result,
-				   st[i].reason[0] ? st[i].reason : NULL, st[i].has_fail ? &st[i].fail : NULL) != 0)
-			rc = cce_oom(r);
+	for (i = 0; i < clusters->n && rc == 0; i++) {
+		o = &st[i].out;
+		if (report_cluster(r, st[i].id, st[i].name, st[i].phase, o->result, o->reason[0] ? o->reason : NULL,
+				   o->has_fail ? &o->fail : NULL) != 0)
+			rc = handler_oom(r);
+	}
 	free(st);
 	return rc;
 }
 
 /*
- * The cluster's worker nodes as ECS servers, for stopNodes/startNodes: only
+ * The clusters' worker nodes as ECS servers, for stopNodes/startNodes: only
  * the nodes, never the event's tags or the project-wide scope.
  */
 static int cce_nodes_act(struct cloud *cloud, const struct params *p, const struct strlist *clusters,
-			 const struct ecs_op *op, struct strlist *ok_clusters, struct report *r)
+			 const struct handler_ecs_op *op, struct strlist *ok_clusters, struct report *r)
 {
-	struct params q = *p;
 	struct strlist ids;
-	struct err e;
+	struct handler_servers sel = {&ids, NULL, 0};
 	int rc;
 
-	if (cloud_ready(cloud, CFG_ECS, &e) != 0) {
-		report_fail(r, &e);
+	if (handler_ready(cloud, CFG_ECS, r) != 0)
 		return -1;
-	}
 	strlist_init(&ids);
-	q.tags.n = 0;
-	q.all_servers = 0;
-	rc = nodes_of_clusters(cloud, clusters, &ids, ok_clusters, r);
+	rc = handler_cluster_nodes(cloud, clusters, &ids, ok_clusters, r);
 	if (rc == 0)
-		rc = ecs_act(cloud, op, &ids, &q, r);
+		rc = handler_servers_act(cloud, op, &sel, p, r);
 	strlist_release(&ids);
 	return rc;
 }
 
 static int cce_check(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	struct err e;
-
-	if (p->cluster_ids.n == 0) {
-		err_set(&e, "InvalidParameter",
-			"no cluster: set clusterId in the event or in the function configuration");
-		report_fail(r, &e);
+	if (p->cluster_ids.n == 0)
+		return handler_fail(r, "InvalidParameter",
+				    "no cluster: set clusterId in the event or in the function configuration");
+	if (handler_ready(cloud, CFG_CCE, r) != 0)
 		return -1;
-	}
-	if (cloud_ready(cloud, CFG_CCE, &e) != 0) {
-		report_fail(r, &e);
-		return -1;
-	}
 	if (p->dry_run)
 		report_set_dry_run(r);
 	return 0;
 }
 
 /* hibernate; with stopNodes the nodes' servers are all stopped first (seed order). */
-int cce_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
+int handler_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
 {
 	struct strlist ok;
 	int rc;
@@ -213,7 +193,7 @@ int cce_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
 	if (!p->stop_nodes)
 		return cce_each(cloud, &p->cluster_ids, &cce_op_hibernate, p, r);
 	strlist_init(&ok);
-	rc = cce_nodes_act(cloud, p, &p->cluster_ids, &ecs_op_stop, &ok, r);
+	rc = cce_nodes_act(cloud, p, &p->cluster_ids, &handler_ecs_stop, &ok, r);
 	if (rc == 0)
 		rc = cce_each(cloud, &ok, &cce_op_hibernate, p, r);
 	strlist_release(&ok);
@@ -221,12 +201,11 @@ int cce_hibernate(struct cloud *cloud, const struct params *p, struct report *r)
 }
 
 /* awake; with startNodes the nodes' servers are started once the clusters are asked to wake. */
-int cce_awake(struct cloud *cloud, const struct params *p, struct report *r)
+int handler_awake(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	if (cce_check(cloud, p, r) != 0 ||
-	    cce_each(cloud, &p->cluster_ids, &cce_op_awake, p, r) != 0)
+	if (cce_check(cloud, p, r) != 0 || cce_each(cloud, &p->cluster_ids, &cce_op_awake, p, r) != 0)
 		return -1;
 	if (!p->start_nodes)
 		return 0;
-	return cce_nodes_act(cloud, p, &p->cluster_ids, &ecs_op_start, NULL, r);
+	return cce_nodes_act(cloud, p, &p->cluster_ids, &handler_ecs_start, NULL, r);
 }

@@ -15,10 +15,8 @@
 
 #include "../lib/cce.h"
 #include "../lib/ecs.h"
-#include "../lib/log.h"
-#include "handlers.h"
+#include "internal.h"
 
-#define ECS_POLL_FIRST_MS 500L
 #define ECS_POLL_MAX_MS 5000L
 
 /* One selected server and what became of it. */
@@ -26,11 +24,8 @@ struct target {
 	char id[64];
 	char name[128];
 	char status[24];
-	const char *result;
-	char reason[200];
-	struct cloud_result fail; /* strings only (json NULL) when failed by the cloud */
-	int has_fail;
-	int job; /* index into jobs[], -1 when none */
+	struct handler_outcome out; /* out.result NULL: to be acted on */
+	int job;                    /* index into jobs[], -1 when none */
 };
 
 struct targets {
@@ -38,15 +33,16 @@ struct targets {
 	size_t n;
 };
 
-struct ecs_op {
-	const char *name;   /* "start" or "stop" */
-	const char *batch;  /* "os-start" or "os-stop" */
-	const char *from;   /* the status acted on */
-	const char *to;     /* the status when done */
+struct handler_ecs_op {
+	const char *name;  /* "start" or "stop" */
+	const char *batch; /* "os-start" or "os-stop" */
+	const char *from;  /* the status acted on */
+	const char *to;    /* the status when done */
+	int typed;         /* the batch carries the stop type */
 };
 
-const struct ecs_op ecs_op_start = {"start", "os-start", "SHUTOFF", "ACTIVE"};
-const struct ecs_op ecs_op_stop = {"stop", "os-stop", "ACTIVE", "SHUTOFF"};
+const struct handler_ecs_op handler_ecs_start = {"start", "os-start", "SHUTOFF", "ACTIVE", 0};
+const struct handler_ecs_op handler_ecs_stop = {"stop", "os-stop", "ACTIVE", "SHUTOFF", 1};
 
 static void targets_release(struct targets *t)
 {
@@ -55,58 +51,29 @@ static void targets_release(struct targets *t)
 	t->n = 0;
 }
 
-static void target_fail(struct target *t, const char *reason, const struct cloud_result *res)
+int handler_cluster_nodes(struct cloud *cloud, const struct strlist *clusters, struct strlist *ids,
+			  struct strlist *ok_clusters, struct report *r)
 {
-	t->result = REPORT_FAILED;
-	snprintf(t->reason, sizeof(t->reason), "%s", reason);
-	if (res != NULL) {
-		t->fail = *res;
-		t->fail.json = NULL;
-		t->has_fail = 1;
-	}
-}
-
-static int oom(struct report *r)
-{
-	struct err e;
-
-	err_set(&e, "OutOfMemory", "out of memory");
-	report_fail(r, &e);
-	return -1;
-}
-
-/*
- * Adds the ECS server ids behind each cluster's nodes to ids. A cluster whose
- * nodes cannot be listed is reported failed (and left out of *ok_clusters).
- */
-int nodes_of_clusters(struct cloud *cloud, const struct strlist *clusters, struct strlist *ids,
-		      struct strlist *ok_clusters, struct report *r)
-{
-	struct cloud_result res;
+	char what[160];
 	struct err e;
 	size_t i, building;
 
-	cloud_result_init(&res);
 	for (i = 0; i < clusters->n; i++) {
 		building = 0;
-		if (cce_list_node_servers(cloud, clusters->v[i], ids, &building, &res, &e) != 0) {
-			log_error("cluster %s: %s", clusters->v[i], e.msg);
+		if (cce_list_node_servers(cloud, clusters->v[i], ids, &building, &e) != 0) {
+			snprintf(what, sizeof(what), "cluster %s", clusters->v[i]);
+			handler_log_err(LOG_ERROR, what, &e);
 			if (report_cluster(r, clusters->v[i], "", "", REPORT_FAILED,
-					   "could not list the cluster's nodes", &res) != 0)
-				goto fail;
+					   "could not list the cluster's nodes", &e) != 0)
+				return handler_oom(r);
 			continue;
 		}
 		if (building > 0)
 			log_warn("cluster %s: %zu node(s) have no server yet", clusters->v[i], building);
-		if (ok_clusters != NULL &&
-		    strlist_add(ok_clusters, clusters->v[i], strlen(clusters->v[i])) != 0)
-			goto fail;
+		if (ok_clusters != NULL && strlist_add(ok_clusters, clusters->v[i], strlen(clusters->v[i])) != 0)
+			return handler_oom(r);
 	}
-	cloud_result_release(&res);
 	return 0;
-fail:
-	cloud_result_release(&res);
-	return oom(r);
 }
 
 /* Appends a target; out->v has room (sized by select_targets). */
@@ -117,7 +84,7 @@ static void add_target(struct targets *out, const char *id, const struct ecs_ser
 	snprintf(t->id, sizeof(t->id), "%s", id);
 	t->job = -1;
 	if (srv == NULL) {
-		target_fail(t, "no such server in the project", NULL);
+		handler_outcome_fail(&t->out, "no such server in the project", NULL);
 		return;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", srv->name);
@@ -125,15 +92,16 @@ static void add_target(struct targets *out, const char *id, const struct ecs_ser
 }
 
 /*
- * Builds the target list: ids (in order) looked up in the project's servers,
- * then the servers carrying any of tags, then (allServers) every server.
- * Returns -1 after report_fail() when listing fails.
+ * Builds the target list: sel's ids (in order) looked up in the project's
+ * servers, then the servers carrying any of its tags, then (allServers) every
+ * server. Returns -1 after report_fail() when listing fails.
  */
-static int select_targets(struct cloud *cloud, const struct strlist *ids, const struct params *p,
-			  struct targets *out, struct report *r)
+static int select_targets(struct cloud *cloud, const struct handler_servers *sel, struct targets *out,
+			  struct report *r)
 {
+	const struct strlist *ids = sel->ids;
+	size_t ntags = sel->tags != NULL ? sel->tags->n : 0;
 	struct ecs_servers all, tagged;
-	struct cloud_result res;
 	const struct ecs_server *s;
 	struct err e;
 	size_t i, cap;
@@ -141,15 +109,14 @@ static int select_targets(struct cloud *cloud, const struct strlist *ids, const 
 
 	ecs_servers_init(&all);
 	ecs_servers_init(&tagged);
-	cloud_result_init(&res);
-	if ((ids->n > 0 || p->all_servers) && ecs_list(cloud, NULL, &all, &res, &e) != 0)
+	if ((ids->n > 0 || sel->all_servers) && ecs_list(cloud, NULL, &all, &e) != 0)
 		goto failed;
-	for (i = 0; i < p->tags.n; i++)
-		if (ecs_list(cloud, p->tags.v[i], &tagged, &res, &e) != 0)
+	for (i = 0; i < ntags; i++)
+		if (ecs_list(cloud, sel->tags->v[i], &tagged, &e) != 0)
 			goto failed;
-	cap = ids->n + tagged.n + (p->all_servers ? all.n : 0);
+	cap = ids->n + tagged.n + (sel->all_servers ? all.n : 0);
 	if (cap > 0 && (out->v = calloc(cap, sizeof(*out->v))) == NULL) {
-		rc = oom(r);
+		rc = handler_oom(r);
 		goto out;
 	}
 	for (i = 0; i < ids->n; i++)
@@ -158,7 +125,7 @@ static int select_targets(struct cloud *cloud, const struct strlist *ids, const 
 	for (i = 0; i < tagged.n; i++)
 		if (!strlist_has(ids, tagged.v[i].id))
 			add_target(out, tagged.v[i].id, &tagged.v[i]);
-	for (i = 0; p->all_servers && i < all.n; i++) {
+	for (i = 0; sel->all_servers && i < all.n; i++) {
 		s = &all.v[i];
 		if (!strlist_has(ids, s->id) && ecs_servers_find(&tagged, s->id) == NULL)
 			add_target(out, s->id, s);
@@ -166,33 +133,33 @@ static int select_targets(struct cloud *cloud, const struct strlist *ids, const 
 	rc = 0;
 	goto out;
 failed:
-	log_error("%s", e.msg);
+	handler_log_err(LOG_ERROR, "listing servers", &e);
+	err_inline_cloud(&e);
 	err_prefix(&e, "listing servers");
 	report_fail(r, &e);
 out:
-	cloud_result_release(&res);
 	ecs_servers_release(&all);
 	ecs_servers_release(&tagged);
 	return rc;
 }
 
 /* Sorts targets into acted on (result NULL), skipped and failed. */
-static void classify(struct targets *t, const struct ecs_op *op)
+static void classify(struct targets *t, const struct handler_ecs_op *op)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
 		struct target *x = &t->v[i];
 
-		if (x->result != NULL)
+		if (x->out.result != NULL)
 			continue;
 		if (strcmp(x->status, op->from) == 0)
 			continue;
-		x->result = REPORT_SKIPPED;
+		x->out.result = REPORT_SKIPPED;
 		if (strcmp(x->status, op->to) == 0)
-			snprintf(x->reason, sizeof(x->reason), "already %s", x->status);
+			snprintf(x->out.reason, sizeof(x->out.reason), "already %s", x->status);
 		else
-			snprintf(x->reason, sizeof(x->reason), "status %s: %s acts only on %s servers",
+			snprintf(x->out.reason, sizeof(x->out.reason), "status %s: %s acts only on %s servers",
 				 x->status, op->name, op->from);
 	}
 }
@@ -201,7 +168,7 @@ static void classify(struct targets *t, const struct ecs_op *op)
 struct batcher {
 	struct cloud *cloud;
 	struct targets *t;
-	const struct ecs_op *op;
+	const struct handler_ecs_op *op;
 	const char *type;
 	char (*jobs)[64];
 	size_t njobs; /* jobs[] has room for one per server: a job covers at least one */
@@ -217,7 +184,7 @@ struct batcher {
 static void send_batch(struct batcher *b, const size_t *idx, size_t n)
 {
 	const char *ids[ECS_BATCH_MAX];
-	struct cloud_result res;
+	char what[64];
 	struct err e;
 	size_t k;
 
@@ -225,38 +192,35 @@ static void send_batch(struct batcher *b, const size_t *idx, size_t n)
 		return;
 	for (k = 0; k < n; k++)
 		ids[k] = b->t->v[idx[k]].id;
-	cloud_result_init(&res);
-	if (ecs_batch(b->cloud, b->op->batch, strcmp(b->op->name, "stop") == 0 ? b->type : NULL, ids,
-		      n, b->jobs[b->njobs], sizeof(b->jobs[0]), &res, &e) != 0) {
-		if (n > 1 && res.status >= 400 && res.status < 500 && res.status != 401 &&
-		    res.status != 403 && res.status != 429 && cloud_time_left_ms(b->cloud) > 0) {
+	if (ecs_batch(b->cloud, b->op->batch, b->op->typed ? b->type : NULL, ids, n, b->jobs[b->njobs],
+		      sizeof(b->jobs[0]), &e) != 0) {
+		if (n > 1 && e.status >= 400 && e.status < 500 && e.status != 401 && e.status != 403 &&
+		    e.status != 429 && cloud_time_left_ms(b->cloud) > 0) {
 			log_warn("%s batch of %zu server(s) refused (%s); splitting it to isolate the cause",
-				 b->op->name, n, res.code);
-			cloud_result_release(&res);
+				 b->op->name, n, e.cloud_code[0] ? e.cloud_code : e.code);
 			send_batch(b, idx, n / 2);
 			send_batch(b, idx + n / 2, n - n / 2);
 			return;
 		}
-		log_error("%s batch of %zu server(s): %s", b->op->name, n, e.msg);
+		snprintf(what, sizeof(what), "%s batch of %zu server(s)", b->op->name, n);
+		handler_log_err(LOG_ERROR, what, &e);
 		for (k = 0; k < n; k++)
-			target_fail(&b->t->v[idx[k]], n > 1 ? "the cloud refused the batch"
-							    : "the cloud refused this server", &res);
-		goto out;
+			handler_outcome_fail(&b->t->v[idx[k]].out,
+					     n > 1 ? "the cloud refused the batch" : "the cloud refused this server", &e);
+		return;
 	}
 	log_info("%s requested for %zu server(s): job %s", b->op->name, n, b->jobs[b->njobs]);
 	if (report_job(b->r, b->jobs[b->njobs]) != 0)
-		(void)oom(b->r);
+		(void)handler_oom(b->r);
 	for (k = 0; k < n; k++) {
-		b->t->v[idx[k]].result = REPORT_REQUESTED;
+		b->t->v[idx[k]].out.result = REPORT_REQUESTED;
 		b->t->v[idx[k]].job = (int)b->njobs;
 	}
 	b->njobs++;
-out:
-	cloud_result_release(&res);
 }
 
 /* Sends the batches of at most ECS_BATCH_MAX; returns the number of jobs in jobs[]. */
-static size_t send_batches(struct cloud *cloud, struct targets *t, const struct ecs_op *op,
+static size_t send_batches(struct cloud *cloud, struct targets *t, const struct handler_ecs_op *op,
 			   const char *type, char (*jobs)[64], struct report *r)
 {
 	struct batcher b = {cloud, t, op, type, jobs, 0, r};
@@ -265,7 +229,7 @@ static size_t send_batches(struct cloud *cloud, struct targets *t, const struct 
 
 	while (i < t->n) {
 		for (n = 0; i < t->n && n < ECS_BATCH_MAX; i++)
-			if (t->v[i].result == NULL)
+			if (t->v[i].out.result == NULL)
 				idx[n++] = i;
 		send_batch(&b, idx, n);
 	}
@@ -281,71 +245,90 @@ static void apply_job(struct targets *t, int job, const struct ecs_job *j)
 		struct target *x = &t->v[i];
 		const struct ecs_subjob *sj = NULL;
 
-		if (x->job != job || (x->result == NULL || strcmp(x->result, REPORT_REQUESTED) != 0))
+		if (x->job != job || x->out.result == NULL || strcmp(x->out.result, REPORT_REQUESTED) != 0)
 			continue;
 		for (k = 0; k < j->nsub && sj == NULL; k++)
 			if (strcmp(j->sub[k].server_id, x->id) == 0)
 				sj = &j->sub[k];
 		if (sj != NULL && strcmp(sj->status, "SUCCESS") == 0) {
-			x->result = REPORT_DONE;
+			x->out.result = REPORT_DONE;
 		} else if (sj != NULL && strcmp(sj->status, "FAIL") == 0) {
-			x->result = REPORT_FAILED;
-			snprintf(x->reason, sizeof(x->reason), "job failed for this server%s%s",
+			x->out.result = REPORT_FAILED;
+			snprintf(x->out.reason, sizeof(x->out.reason), "job failed for this server%s%s",
 				 sj->error[0] ? ": " : "", sj->error);
 		} else if (ecs_job_done(j->status)) {
 			/* No sub-job for it: the job's own status decides. */
 			if (strcmp(j->status, "SUCCESS") == 0) {
-				x->result = REPORT_DONE;
+				x->out.result = REPORT_DONE;
 			} else {
-				x->result = REPORT_FAILED;
-				snprintf(x->reason, sizeof(x->reason), "job failed%s%s",
+				x->out.result = REPORT_FAILED;
+				snprintf(x->out.reason, sizeof(x->out.reason), "job failed%s%s",
 					 j->error[0] ? ": " : "", j->error);
 			}
 		}
 	}
 }
 
+/* The jobs being waited for. */
+struct job_wait {
+	struct targets *t;
+	char (*jobs)[64];
+	char *done; /* one flag per job */
+	size_t njobs;
+	struct ecs_job j;
+};
+
+/* One poll of every unfinished job; returns how many are still running. */
+static size_t job_round(struct cloud *cloud, void *ud)
+{
+	struct job_wait *w = ud;
+	char what[96];
+	struct err e;
+	size_t i, left = 0;
+
+	for (i = 0; i < w->njobs; i++) {
+		if (w->done[i])
+			continue;
+		if (ecs_job_get(cloud, w->jobs[i], &w->j, &e) != 0) {
+			snprintf(what, sizeof(what), "job %s", w->jobs[i]);
+			handler_log_err(LOG_WARN, what, &e);
+			left++;
+			continue;
+		}
+		apply_job(w->t, (int)i, &w->j);
+		if (!ecs_job_done(w->j.status)) {
+			left++;
+			continue;
+		}
+		w->done[i] = 1;
+		log_info("job %s: %s", w->jobs[i], w->j.status);
+	}
+	return left;
+}
+
 /* Polls the jobs until all finish or the deadline nears; the rest stay pending. */
 static void wait_jobs(struct cloud *cloud, struct targets *t, char (*jobs)[64], size_t njobs)
 {
-	struct cloud_result res;
-	struct ecs_job j;
-	struct err e;
-	char *done = calloc(njobs ? njobs : 1, 1);
-	long delay = ECS_POLL_FIRST_MS;
-	size_t i, left = njobs;
+	struct job_wait w;
+	size_t i;
 
-	cloud_result_init(&res);
-	ecs_job_init(&j);
-	while (done != NULL && left > 0) {
-		if (cloud_time_left_ms(cloud) < delay + 1000)
-			break;
-		(void)cloud_sleep(cloud, delay);
-		for (i = 0; i < njobs; i++) {
-			if (done[i])
-				continue;
-			if (ecs_job_get(cloud, jobs[i], &j, &res, &e) != 0) {
-				log_warn("job %s: %s", jobs[i], e.msg);
-				continue;
-			}
-			apply_job(t, (int)i, &j);
-			if (ecs_job_done(j.status)) {
-				done[i] = 1;
-				left--;
-				log_info("job %s: %s", jobs[i], j.status);
-			}
+	w.t = t;
+	w.jobs = jobs;
+	w.done = calloc(njobs ? njobs : 1, 1);
+	w.njobs = njobs;
+	ecs_job_init(&w.j);
+	if (w.done != NULL)
+		handler_poll(cloud, ECS_POLL_MAX_MS, njobs, job_round, &w);
+	for (i = 0; i < t->n; i++) {
+		struct handler_outcome *o = &t->v[i].out;
+
+		if (o->result != NULL && strcmp(o->result, REPORT_REQUESTED) == 0) {
+			o->result = REPORT_PENDING;
+			snprintf(o->reason, sizeof(o->reason), "the job had not finished when the deadline came");
 		}
-		delay = delay * 2 > ECS_POLL_MAX_MS ? ECS_POLL_MAX_MS : delay * 2;
 	}
-	for (i = 0; i < t->n; i++)
-		if (t->v[i].result != NULL && strcmp(t->v[i].result, REPORT_REQUESTED) == 0) {
-			t->v[i].result = REPORT_PENDING;
-			snprintf(t->v[i].reason, sizeof(t->v[i].reason),
-				 "the job had not finished when the deadline came");
-		}
-	ecs_job_release(&j);
-	cloud_result_release(&res);
-	free(done);
+	ecs_job_release(&w.j);
+	free(w.done);
 }
 
 static int report_targets(const struct targets *t, struct report *r)
@@ -355,36 +338,36 @@ static int report_targets(const struct targets *t, struct report *r)
 	for (i = 0; i < t->n; i++) {
 		const struct target *x = &t->v[i];
 
-		if (report_server(r, x->id, x->name, x->status, x->result ? x->result : REPORT_LISTED,
-				  x->reason[0] ? x->reason : NULL, x->has_fail ? &x->fail : NULL) != 0)
-			return oom(r);
+		if (report_server(r, x->id, x->name, x->status, x->out.result ? x->out.result : REPORT_LISTED,
+				  x->out.reason[0] ? x->out.reason : NULL, x->out.has_fail ? &x->out.fail : NULL) != 0)
+			return handler_oom(r);
 	}
 	return 0;
 }
 
-int ecs_act(struct cloud *cloud, const struct ecs_op *op, const struct strlist *ids,
-	    const struct params *p, struct report *r)
+int handler_servers_act(struct cloud *cloud, const struct handler_ecs_op *op,
+			const struct handler_servers *sel, const struct params *p, struct report *r)
 {
 	struct targets t = {NULL, 0};
 	char (*jobs)[64] = NULL;
 	size_t i, njobs;
 	int rc = -1;
 
-	if (report_want_servers(r) != 0 || select_targets(cloud, ids, p, &t, r) != 0)
+	if (report_want_servers(r) != 0 || select_targets(cloud, sel, &t, r) != 0)
 		goto out;
 	classify(&t, op);
 	if (p->dry_run) {
 		report_set_dry_run(r);
 		for (i = 0; i < t.n; i++)
-			if (t.v[i].result == NULL)
-				t.v[i].result = REPORT_PLANNED;
+			if (t.v[i].out.result == NULL)
+				t.v[i].out.result = REPORT_PLANNED;
 	} else {
 		/* Every job covers at least one server, however batches are split. */
 		if ((jobs = calloc(t.n + 1, sizeof(*jobs))) == NULL) {
-			rc = oom(r);
+			rc = handler_oom(r);
 			goto out;
 		}
-		njobs = send_batches(cloud, &t, op, p->type, jobs, r);
+		njobs = send_batches(cloud, &t, op, cfg_stop_name(p->type), jobs, r);
 		if (p->wait && njobs > 0)
 			wait_jobs(cloud, &t, jobs, njobs);
 	}
@@ -399,58 +382,50 @@ out:
 static int ecs_selection(struct cloud *cloud, const struct params *p, struct strlist *ids,
 			 struct strlist *ok_clusters, struct report *r)
 {
-	struct err e;
-	size_t i;
-
-	if (p->cluster_ids.n == 0 && p->server_ids.n == 0 && p->tags.n == 0 && !p->all_servers) {
-		err_set(&e, "InvalidParameter",
-			"no servers selected, nothing touched: set clusterId, serverIds or tags "
-			"(or allServers=true in the function configuration to act on the whole project)");
-		report_fail(r, &e);
+	if (p->cluster_ids.n == 0 && p->server_ids.n == 0 && p->tags.n == 0 && !p->all_servers)
+		return handler_fail(r, "InvalidParameter",
+				    "no servers selected, nothing touched: set clusterId, serverIds or tags "
+				    "(or allServers=true in the function configuration to act on the whole project)");
+	if ((p->cluster_ids.n > 0 && handler_ready(cloud, CFG_CCE, r) != 0) ||
+	    handler_ready(cloud, CFG_ECS, r) != 0)
 		return -1;
-	}
-	if ((p->cluster_ids.n > 0 && cloud_ready(cloud, CFG_CCE, &e) != 0) ||
-	    cloud_ready(cloud, CFG_ECS, &e) != 0) {
-		report_fail(r, &e);
+	if (handler_cluster_nodes(cloud, &p->cluster_ids, ids, ok_clusters, r) != 0)
 		return -1;
-	}
-	if (nodes_of_clusters(cloud, &p->cluster_ids, ids, ok_clusters, r) != 0)
-		return -1;
-	for (i = 0; i < p->server_ids.n; i++)
-		if (strlist_add(ids, p->server_ids.v[i], strlen(p->server_ids.v[i])) != 0)
-			return oom(r);
+	if (strlist_add_all(ids, &p->server_ids) != 0)
+		return handler_oom(r);
 	return 0;
 }
 
 static int ecs_run(struct cloud *cloud, const struct params *p, struct report *r,
-		   const struct ecs_op *op)
+		   const struct handler_ecs_op *op)
 {
 	struct strlist ids;
+	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
 	int rc;
 
 	strlist_init(&ids);
 	rc = ecs_selection(cloud, p, &ids, NULL, r);
 	if (rc == 0)
-		rc = ecs_act(cloud, op, &ids, p, r);
+		rc = handler_servers_act(cloud, op, &sel, p, r);
 	strlist_release(&ids);
 	return rc;
 }
 
-int ecs_start(struct cloud *cloud, const struct params *p, struct report *r)
+int handler_start(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	return ecs_run(cloud, p, r, &ecs_op_start);
+	return ecs_run(cloud, p, r, &handler_ecs_start);
 }
 
-int ecs_stop(struct cloud *cloud, const struct params *p, struct report *r)
+int handler_stop(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	return ecs_run(cloud, p, r, &ecs_op_stop);
+	return ecs_run(cloud, p, r, &handler_ecs_stop);
 }
 
-int ecs_status(struct cloud *cloud, const struct params *p, struct report *r)
+int handler_status(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	struct cloud_result res;
 	struct cce_cluster cl;
 	struct strlist ids, ok;
+	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
 	struct targets t = {NULL, 0};
 	struct err e;
 	size_t i;
@@ -458,25 +433,22 @@ int ecs_status(struct cloud *cloud, const struct params *p, struct report *r)
 
 	strlist_init(&ids);
 	strlist_init(&ok);
-	cloud_result_init(&res);
 	if (ecs_selection(cloud, p, &ids, &ok, r) != 0 || report_want_servers(r) != 0)
 		goto out;
 	/* Clusters whose nodes could not be listed are already reported failed. */
 	for (i = 0; i < ok.n; i++) {
-		if (cce_get_cluster(cloud, ok.v[i], &cl, &res, &e) != 0) {
-			if (report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster",
-					   &res) != 0)
+		if (cce_get_cluster(cloud, ok.v[i], &cl, &e) != 0) {
+			if (report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster", &e) != 0)
 				goto out;
 		} else if (report_cluster(r, ok.v[i], cl.name, cl.phase, REPORT_LISTED, NULL, NULL) != 0) {
 			goto out;
 		}
 	}
-	if (select_targets(cloud, &ids, p, &t, r) != 0)
+	if (select_targets(cloud, &sel, &t, r) != 0)
 		goto out;
 	rc = report_targets(&t, r);
 out:
 	targets_release(&t);
-	cloud_result_release(&res);
 	strlist_release(&ids);
 	strlist_release(&ok);
 	return rc;

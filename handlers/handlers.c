@@ -1,28 +1,90 @@
-/* handlers: the action table. See handlers.h. */
+/* handlers: the action table and what the handlers share. See handlers.h and internal.h. */
 #include "handlers.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
+
+#define HANDLER_POLL_FIRST_MS 500L
+#define HANDLER_POLL_CALL_MS 1000L /* time kept for the round's own requests */
+
 const struct handler handler_table[] = {
-	{"hibernate", cce_hibernate, "hibernate the CCE clusters in clusterId (stopNodes: stop their nodes first)"},
-	{"awake", cce_awake, "wake up the CCE clusters in clusterId (startNodes: then start their nodes)"},
-	{"stop", ecs_stop, "stop the ACTIVE servers selected by clusterId, serverIds, tags"},
-	{"start", ecs_start, "start the SHUTOFF servers selected by clusterId, serverIds, tags"},
-	{"status", ecs_status, "report the selected clusters' phases and servers' states"},
-	{NULL, NULL, NULL},
+	{ACTION_HIBERNATE, handler_hibernate,
+	 "hibernate the CCE clusters in clusterId (stopNodes: stop their nodes first)"},
+	{ACTION_AWAKE, handler_awake, "wake up the CCE clusters in clusterId (startNodes: then start their nodes)"},
+	{ACTION_STOP, handler_stop, "stop the ACTIVE servers selected by clusterId, serverIds, tags"},
+	{ACTION_START, handler_start, "start the SHUTOFF servers selected by clusterId, serverIds, tags"},
+	{ACTION_STATUS, handler_status, "report the selected clusters' phases and servers' states"},
+	{ACTION_NONE, NULL, NULL},
 };
 
-const struct handler *handler_find(const char *action)
+const struct handler *handler_find(enum action action)
 {
 	const struct handler *h;
 
-	for (h = handler_table; action != NULL && h->action != NULL; h++)
-		if (strcmp(h->action, action) == 0)
+	for (h = handler_table; h->action != ACTION_NONE; h++)
+		if (h->action == action)
 			return h;
 	return NULL;
 }
 
-int handler_exists(const char *action)
+void handler_outcome_fail(struct handler_outcome *o, const char *reason, const struct err *e)
 {
-	return handler_find(action) != NULL;
+	o->result = REPORT_FAILED;
+	snprintf(o->reason, sizeof(o->reason), "%s", reason);
+	if (e != NULL) {
+		o->fail = *e;
+		o->has_fail = 1;
+	}
+}
+
+int handler_fail(struct report *r, const char *code, const char *fmt, ...)
+{
+	struct err e;
+	va_list ap;
+
+	err_clear(&e);
+	snprintf(e.code, sizeof(e.code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	report_fail(r, &e);
+	return -1;
+}
+
+int handler_oom(struct report *r)
+{
+	return handler_fail(r, "OutOfMemory", "out of memory");
+}
+
+int handler_ready(struct cloud *cloud, enum cfg_service svc, struct report *r)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (cloud_ready(cloud, svc, &e) == 0)
+		return 0;
+	report_fail(r, &e);
+	return -1;
+}
+
+void handler_log_err(enum log_level lvl, const char *what, const struct err *e)
+{
+	struct err line = *e;
+
+	err_inline_cloud(&line);
+	log_msg(lvl, "%s: %s", what, line.msg);
+}
+
+void handler_poll(struct cloud *cloud, long max_ms, size_t left, handler_round_fn *round, void *ud)
+{
+	long delay = HANDLER_POLL_FIRST_MS;
+
+	while (left > 0 && cloud_time_left_ms(cloud) >= delay + HANDLER_POLL_CALL_MS) {
+		(void)cloud_sleep(cloud, delay);
+		left = round(cloud, ud);
+		delay = delay * 2 > max_ms ? max_ms : delay * 2;
+	}
 }

@@ -21,35 +21,32 @@ int cce_cluster_from_json(const json_t *root, struct cce_cluster *out, struct er
 	return 0;
 }
 
-int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out,
-		    struct cloud_result *res, struct err *e)
+int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out, struct err *e)
 {
 	char path[256];
+	json_t *answer;
+	int rc;
 
 	out->name[0] = out->phase[0] = '\0';
 	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s", id);
-	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
+	if (cloud_request(c, CFG_CCE, "GET", path, NULL, &answer, e) != 0)
 		return -1;
-	if (cce_cluster_from_json(res->json, out, e) != 0) {
-		snprintf(res->code, sizeof(res->code), "%s", e->code);
-		snprintf(res->message, sizeof(res->message), "%s", e->msg);
-		err_prefix(e, "GET cluster %s", id);
-		return -1;
-	}
-	return 0;
+	rc = cce_cluster_from_json(answer, out, e);
+	json_decref(answer);
+	return rc;
 }
 
-int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_result *res,
-		  struct err *e)
+int cce_operation(struct cloud *c, const char *id, const char *op, struct err *e)
 {
 	char path[256];
-	json_t *body = json_object();
+	json_t *body = json_object(), *answer = NULL;
 	int rc;
 
 	if (body == NULL)
 		return err_set(e, "OutOfMemory", "out of memory");
 	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/operation/%s", id, op);
-	rc = cloud_request(c, CFG_CCE, "POST", path, body, res, e);
+	rc = cloud_request(c, CFG_CCE, "POST", path, body, &answer, e);
+	json_decref(answer);
 	json_decref(body);
 	return rc;
 }
@@ -76,18 +73,16 @@ int cce_node_servers_from_json(const json_t *root, struct strlist *server_ids,
 }
 
 int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
-			  size_t *nodes_without_server, struct cloud_result *res, struct err *e)
+			  size_t *nodes_without_server, struct err *e)
 {
 	char path[256];
+	json_t *answer;
+	int rc;
 
 	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
-	if (cloud_request(c, CFG_CCE, "GET", path, NULL, res, e) != 0)
+	if (cloud_request(c, CFG_CCE, "GET", path, NULL, &answer, e) != 0)
 		return -1;
-	if (cce_node_servers_from_json(res->json, server_ids, nodes_without_server, e) != 0) {
-		snprintf(res->code, sizeof(res->code), "%s", e->code);
-		snprintf(res->message, sizeof(res->message), "%s", e->msg);
-		err_prefix(e, "GET nodes of %s", id);
-		return -1;
-	}
-	return 0;
+	rc = cce_node_servers_from_json(answer, server_ids, nodes_without_server, e);
+	json_decref(answer);
+	return rc;
 }

@@ -14,21 +14,25 @@ struct cce_cluster {
 	char phase[32]; /* Available, Hibernating, Hibernation, Awaking, ... */
 };
 
-/* GET /api/v3/projects/{project}/clusters/{id}. 0, or -1 with res and e describing the failure. */
-int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out,
-		    struct cloud_result *res, struct err *e) FG_WUR;
+/*
+ * Each call returns 0, or -1 with e describing the failure as
+ * cloud_request() does (an answer of the wrong shape: e->code "BadResponse",
+ * with the answer's status).
+ */
+
+/* GET /api/v3/projects/{project}/clusters/{id}. */
+int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out, struct err *e) FG_WUR;
 
 /* POST .../clusters/{id}/operation/{op}, op being "hibernate" or "awake". */
-int cce_operation(struct cloud *c, const char *id, const char *op, struct cloud_result *res,
-		  struct err *e) FG_WUR;
+int cce_operation(struct cloud *c, const char *id, const char *op, struct err *e) FG_WUR;
 
 /*
  * GET .../clusters/{id}/nodes: appends each node's ECS server id
  * (status.serverId) to server_ids. Nodes without one (still building) are
- * counted in *nodes_without_server. 0, or -1 with res and e set.
+ * counted in *nodes_without_server.
  */
 int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
-			  size_t *nodes_without_server, struct cloud_result *res, struct err *e) FG_WUR;
+			  size_t *nodes_without_server, struct err *e) FG_WUR;
 
 /*
  * The parsing halves of the calls above, on an already parsed answer (pure:

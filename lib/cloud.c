@@ -31,23 +31,6 @@ struct cloud {
 	volatile sig_atomic_t *stop;
 };
 
-void cloud_result_init(struct cloud_result *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-void cloud_result_release(struct cloud_result *r)
-{
-	if (r == NULL)
-		return;
-	json_decref(r->json);
-	/* As good as cloud_result_init() (the strings are empty) without clearing 700 bytes. */
-	r->status = 0;
-	r->code[0] = r->message[0] = r->request_id[0] = '\0';
-	r->retries = 0;
-	r->json = NULL;
-}
-
 struct cloud *cloud_new(struct err *e)
 {
 	struct cloud *c = calloc(1, sizeof(*c));
@@ -125,10 +108,13 @@ long long cloud_time_left_ms(const struct cloud *c)
 
 static int cloud_build_url(struct cloud *c, enum cfg_service svc, const char *path, struct err *e)
 {
-	const char *p, *hit;
+	const char *p, *hit, *base;
 
-	if (cfg_base_url(c->cfg, svc, &c->url, e) != 0)
+	buf_clear(&c->url);
+	if ((base = cfg_base_url(c->cfg, svc, e)) == NULL)
 		return -1;
+	if (buf_puts(&c->url, base) != 0)
+		return err_set(e, "ConfigError", "URL too long");
 	if (c->ctx->project_id == NULL)
 		return err_set(e, "ConfigError",
 			       "project id unknown: RUNTIME_PROJECT_ID is empty and projectId is not set");
@@ -155,44 +141,44 @@ static void cloud_copy(char *dst, size_t n, json_t *obj, const char *key)
  * {"errorCode","errorMessage"} (CCE), {"error_code","error_msg"} (gateway,
  * IAM) and {"error":{"code","message"}} (ECS), plus {"code","message"}.
  */
-static void cloud_parse_error(struct cloud_result *res, const struct http_resp *resp)
+static void cloud_parse_error(struct err *e, const struct http_resp *resp)
 {
 	const char *v;
 	size_t n;
 
-	cloud_error_from_body(res, resp->status, buf_str(&resp->body), resp->body.len);
-	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(res->request_id)) {
-		memcpy(res->request_id, v, n);
-		res->request_id[n] = '\0';
+	cloud_error_from_body(e, resp->status, buf_str(&resp->body), resp->body.len);
+	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(e->request_id)) {
+		memcpy(e->request_id, v, n);
+		e->request_id[n] = '\0';
 	}
 }
 
-void cloud_error_from_body(struct cloud_result *res, long status, const char *body, size_t len)
+void cloud_error_from_body(struct err *e, long status, const char *body, size_t len)
 {
 	json_t *root = json_loadb(body, len, 0, NULL), *inner;
 
-	res->code[0] = res->message[0] = '\0';
+	snprintf(e->code, sizeof(e->code), "CloudError");
+	e->cloud_code[0] = e->msg[0] = '\0';
 	if (json_is_object(root)) {
 		inner = json_object_get(root, "error");
-		cloud_copy(res->code, sizeof(res->code), root, "errorCode");
-		cloud_copy(res->message, sizeof(res->message), root, "errorMessage");
-		cloud_copy(res->code, sizeof(res->code), root, "error_code");
-		cloud_copy(res->message, sizeof(res->message), root, "error_msg");
+		cloud_copy(e->cloud_code, sizeof(e->cloud_code), root, "errorCode");
+		cloud_copy(e->msg, sizeof(e->msg), root, "errorMessage");
+		cloud_copy(e->cloud_code, sizeof(e->cloud_code), root, "error_code");
+		cloud_copy(e->msg, sizeof(e->msg), root, "error_msg");
 		if (json_is_object(inner)) {
-			cloud_copy(res->code, sizeof(res->code), inner, "code");
-			cloud_copy(res->message, sizeof(res->message), inner, "message");
+			cloud_copy(e->cloud_code, sizeof(e->cloud_code), inner, "code");
+			cloud_copy(e->msg, sizeof(e->msg), inner, "message");
 		}
-		cloud_copy(res->code, sizeof(res->code), root, "code");
-		cloud_copy(res->message, sizeof(res->message), root, "message");
-		cloud_copy(res->request_id, sizeof(res->request_id), root, "request_id");
+		cloud_copy(e->cloud_code, sizeof(e->cloud_code), root, "code");
+		cloud_copy(e->msg, sizeof(e->msg), root, "message");
+		cloud_copy(e->request_id, sizeof(e->request_id), root, "request_id");
 	}
 	json_decref(root);
-	res->status = status;
-	if (res->code[0] == '\0')
-		snprintf(res->code, sizeof(res->code), "HTTP.%ld", status);
-	if (res->message[0] == '\0')
-		snprintf(res->message, sizeof(res->message), "%s",
-			 len ? "unrecognised error body" : "empty error body");
+	e->status = status;
+	if (e->cloud_code[0] == '\0')
+		snprintf(e->cloud_code, sizeof(e->cloud_code), "HTTP.%ld", status);
+	if (e->msg[0] == '\0')
+		snprintf(e->msg, sizeof(e->msg), "%s", len ? "unrecognised error body" : "empty error body");
 }
 
 /* Retry-After in seconds (the HTTP-date form is treated as absent). */
@@ -228,14 +214,14 @@ struct cloud_creds {
 static int cloud_creds(const struct cloud *c, struct cloud_creds *cr, struct err *e)
 {
 	const struct ctx *x = c->ctx;
-	const char *force = c->cfg->auth;
+	enum cfg_auth force = c->cfg->auth;
 
 	memset(cr, 0, sizeof(*cr));
-	if ((force == NULL || strcmp(force, "token") == 0) && x->token != NULL) {
+	if (force != CFG_AUTH_AKSK && x->token != NULL) {
 		cr->token = x->token;
 		return 0;
 	}
-	if (force == NULL || strcmp(force, "aksk") == 0) {
+	if (force != CFG_AUTH_TOKEN) {
 		if (x->security_access_key != NULL && x->security_secret_key != NULL) {
 			cr->ak = x->security_access_key;
 			cr->sk = x->security_secret_key;
@@ -256,7 +242,8 @@ static int cloud_creds(const struct cloud *c, struct cloud_creds *cr, struct err
 	return err_set(e, "NoCredentials",
 		       "no credentials%s%s: attach an agency to the function (FunctionGraph then passes "
 		       "its token and temporary keys), or set ak and sk in the function configuration",
-		       force ? " for auth=" : "", force ? force : "");
+		       force != CFG_AUTH_AUTO ? " for auth=" : "",
+		       force == CFG_AUTH_TOKEN ? "token" : force == CFG_AUTH_AKSK ? "aksk" : "");
 }
 
 int cloud_ready(struct cloud *c, enum cfg_service svc, struct err *e)
@@ -341,20 +328,22 @@ static int cloud_sink(const char *text, size_t n, void *body)
 }
 
 int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
-		  const json_t *body, struct cloud_result *res, struct err *e)
+		  const json_t *body, json_t **out, struct err *e)
 {
 	struct http_header hdr[10];
 	struct http_req req = {0};
 	struct cloud_creds cr;
 	struct sign_output so;
 	struct buf host;
+	json_error_t jerr;
 	long long left, margin = cloud_margin_ms(c);
 	long delay, ra;
 	int rc = -1, attempt, transient;
 
+	*out = NULL;
+	err_clear(e);
 	sign_output_init(&so);
 	buf_init(&host, BUF_MAX_SMALL);
-	cloud_result_release(res);
 	backoff_reset(&c->backoff);
 	if (cloud_build_url(c, svc, path, e) != 0 || cloud_creds(c, &cr, e) != 0)
 		goto out;
@@ -382,22 +371,19 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 			req.connect_timeout_ms = req.timeout_ms;
 		c->calls++;
 		c->retries += attempt > 0;
-		res->retries = attempt;
+		e->retries = attempt;
 		ra = -1;
 		if (http_do(c->http, &req, &c->resp, e) != 0) {
-			res->status = 0;
-			snprintf(res->code, sizeof(res->code), "%s", e->code);
-			snprintf(res->message, sizeof(res->message), "%s", e->msg);
+			/* A transport failure: no answer, so no cloud code or status. */
+			e->status = 0;
+			e->cloud_code[0] = '\0';
 			transient = strcmp(e->code, HTTP_ERR_CONNECT) == 0 || strcmp(e->code, HTTP_ERR_TIMEOUT) == 0;
 		} else {
-			res->status = c->resp.status;
-			if (res->status >= 200 && res->status <= 299)
+			e->status = c->resp.status;
+			if (e->status >= 200 && e->status <= 299)
 				break;
-			cloud_parse_error(res, &c->resp);
-			err_set(e, "CloudError", "%s %s: HTTP %ld %s: %s%s%s%s", method, path, res->status,
-				res->code, res->message, res->request_id[0] ? " (request " : "",
-				res->request_id, res->request_id[0] ? ")" : "");
-			transient = res->status == 429 || res->status >= 500;
+			cloud_parse_error(e, &c->resp);
+			transient = e->status == 429 || e->status >= 500;
 			ra = cloud_retry_after_ms(&c->resp);
 		}
 		if (!transient || attempt + 1 >= CLOUD_MAX_ATTEMPTS)
@@ -411,25 +397,15 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 			goto out;
 	}
 
-	/* 2xx: the body is JSON or empty. */
-	if (c->resp.body.len > 0) {
-		json_error_t jerr;
-
-		res->json = json_loadb(buf_str(&c->resp.body), c->resp.body.len, 0, &jerr);
-		if (res->json == NULL) {
-			snprintf(res->code, sizeof(res->code), "BadResponse");
-			snprintf(res->message, sizeof(res->message), "HTTP %ld answer is not JSON: %s",
-				 res->status, jerr.text);
-			err_set(e, "BadResponse", "%s %s: %s", method, path, res->message);
-			goto out;
-		}
+	/* 2xx: the body is JSON or empty; what an earlier attempt said is no longer an error. */
+	e->code[0] = e->msg[0] = e->cloud_code[0] = '\0';
+	if (c->resp.body.len > 0 &&
+	    (*out = json_loadb(buf_str(&c->resp.body), c->resp.body.len, 0, &jerr)) == NULL) {
+		err_set(e, "BadResponse", "HTTP %ld answer is not JSON: %s", e->status, jerr.text);
+		goto out;
 	}
 	rc = 0;
 out:
-	if (rc != 0 && res->code[0] == '\0') {
-		snprintf(res->code, sizeof(res->code), "%s", e->code);
-		snprintf(res->message, sizeof(res->message), "%s", e->msg);
-	}
 	sign_output_release(&so);
 	buf_release(&host);
 	return rc;

@@ -20,24 +20,12 @@
 
 struct cloud;
 
-/* How a failed (or successful) call ended; read-only for callers. */
-struct cloud_result {
-	long status;          /* HTTP status of the last attempt, 0 if none arrived */
-	char code[64];        /* the cloud's error code (CCE.xxx, APIGW.0301, Ecs.xxx) or a transport code */
-	char message[512];    /* the cloud's error message */
-	char request_id[128]; /* X-Request-Id, or the body's request_id */
-	int retries;          /* attempts beyond the first */
-	json_t *json;         /* owned: the parsed 2xx body, NULL when empty */
-};
-
-void cloud_result_init(struct cloud_result *r);
-void cloud_result_release(struct cloud_result *r);
-
 /*
  * Reads an error answer's code, message and request id (any of the shapes of
- * spec 3.8, 4.7 and 5.5) into res; falls back to "HTTP.<status>". Pure.
+ * spec 3.8, 4.7 and 5.5) into e, with e->code "CloudError" and e->status
+ * status; the cloud code falls back to "HTTP.<status>". Pure.
  */
-void cloud_error_from_body(struct cloud_result *res, long status, const char *body, size_t len);
+void cloud_error_from_body(struct err *e, long status, const char *body, size_t len);
 
 /* Returns a new client or NULL with e set. */
 struct cloud *cloud_new(struct err *e);
@@ -77,13 +65,17 @@ int cloud_retries(const struct cloud *c);
 /*
  * Sends method path (which starts with "/"; the project id is substituted
  * for every "{project}") to svc, with an optional JSON body. Retries 429, 5xx
- * and transport failures with backoff while the deadline allows. Returns 0 on
- * a 2xx answer with res->json set when the body was JSON; -1 otherwise, with
- * res describing the cloud's answer and e a one-line summary such as
- * "HTTP 404 CCE.01404001: Resource not found (request a1b2)". Non-JSON 2xx
- * bodies are an error (e->code "BadResponse").
+ * and transport failures with backoff while the deadline allows.
+ *
+ * Returns 0 on a 2xx answer, with *out (owned by the caller; NULL when the
+ * body was empty) the parsed body. Returns -1 otherwise, with e describing
+ * the failure: e->code "CloudError" and the cloud's code, message and request
+ * id for an error answer; a transport code (Timeout, TLSError...) with
+ * e->status 0; "BadResponse" for a 2xx body that is not JSON. Either way
+ * e->status and e->retries describe the last exchange, so a caller that
+ * rejects a 2xx answer's content can still report them.
  */
 int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
-		  const json_t *body, struct cloud_result *res, struct err *e) FG_WUR;
+		  const json_t *body, json_t **out, struct err *e) FG_WUR;
 
 #endif

@@ -3,62 +3,76 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
+#include "buf.h"
+#include "secret.h"
 
-/* Offsets into struct cfg of the user-settable keys, with their aliases. */
-static const struct cfg_key {
-	const char *name;
-	const char *alias;
-	size_t off;
-} cfg_keys[] = {
-	{"action", NULL, offsetof(struct cfg, action)},
-	{"clusterId", "cluster_ids", offsetof(struct cfg, cluster_ids)},
-	{"region", NULL, offsetof(struct cfg, region)},
-	{"domain", NULL, offsetof(struct cfg, domain)},
-	{"cceEndpoint", NULL, offsetof(struct cfg, cce_endpoint)},
-	{"ecsEndpoint", "endpoint", offsetof(struct cfg, ecs_endpoint)},
-	{"projectId", NULL, offsetof(struct cfg, project_id)},
-	{"ak", NULL, offsetof(struct cfg, ak)},
-	{"sk", NULL, offsetof(struct cfg, sk)},
-	{"logLevel", NULL, offsetof(struct cfg, log_level)},
-	{"logFormat", NULL, offsetof(struct cfg, log_format)},
-	{"serverIds", "server_ids", offsetof(struct cfg, server_ids)},
-	{"tags", NULL, offsetof(struct cfg, tags)},
-	{"type", NULL, offsetof(struct cfg, stop_type)},
-	{"wait", NULL, offsetof(struct cfg, wait)},
-	{"dryRun", NULL, offsetof(struct cfg, dry_run)},
-	{"stopNodes", NULL, offsetof(struct cfg, stop_nodes)},
-	{"startNodes", NULL, offsetof(struct cfg, start_nodes)},
-	{"allServers", NULL, offsetof(struct cfg, all_servers)},
-	{"auth", NULL, offsetof(struct cfg, auth)},
+/* The user-settable keys, with their aliases. */
+enum cfg_key {
+	K_ACTION, K_CLUSTERS, K_REGION, K_DOMAIN, K_CCE_EP, K_ECS_EP, K_PROJECT, K_AK, K_SK,
+	K_LOG_LEVEL, K_LOG_FORMAT, K_SERVERS, K_TAGS, K_TYPE, K_WAIT, K_DRY_RUN, K_STOP_NODES,
+	K_START_NODES, K_ALL_SERVERS, K_AUTH, K_COUNT
 };
 
-static char **cfg_field(struct cfg *c, size_t off)
+static const struct {
+	const char *name;
+	const char *alias;
+} cfg_keys[K_COUNT] = {
+	[K_ACTION] = {"action", NULL},
+	[K_CLUSTERS] = {"clusterId", "cluster_ids"},
+	[K_REGION] = {"region", NULL},
+	[K_DOMAIN] = {"domain", NULL},
+	[K_CCE_EP] = {"cceEndpoint", NULL},
+	[K_ECS_EP] = {"ecsEndpoint", "endpoint"},
+	[K_PROJECT] = {"projectId", NULL},
+	[K_AK] = {"ak", NULL},
+	[K_SK] = {"sk", NULL},
+	[K_LOG_LEVEL] = {"logLevel", NULL},
+	[K_LOG_FORMAT] = {"logFormat", NULL},
+	[K_SERVERS] = {"serverIds", "server_ids"},
+	[K_TAGS] = {"tags", NULL},
+	[K_TYPE] = {"type", NULL},
+	[K_WAIT] = {"wait", NULL},
+	[K_DRY_RUN] = {"dryRun", NULL},
+	[K_STOP_NODES] = {"stopNodes", NULL},
+	[K_START_NODES] = {"startNodes", NULL},
+	[K_ALL_SERVERS] = {"allServers", NULL},
+	[K_AUTH] = {"auth", NULL},
+};
+
+/* The raw values, borrowed from the userdata or the environment; NULL when unset or empty. */
+struct cfg_raw {
+	const char *v[K_COUNT];
+	const char *timeout;
+	const char *handler;
+};
+
+/* Keeps the first problem found (later ones would only hide it); notes running out of memory. */
+static void cfg_keep(struct cfg *c, const struct err *e, int *oom)
 {
-	return (char **)(void *)((char *)c + off);
+	if (strcmp(e->code, "OutOfMemory") == 0)
+		*oom = 1;
+	if (c->error.code[0] == '\0')
+		c->error = *e;
 }
 
-/* Looks name up in the userdata map, then the environment. Borrowed result. */
+/* Looks name up in the userdata map, then the environment. Borrowed; NULL when unset or empty. */
 static const char *cfg_lookup(json_t *userdata, cfg_getenv_fn *get, const char *name)
 {
 	json_t *v = userdata ? json_object_get(userdata, name) : NULL;
-	const char *s;
+	const char *s = json_is_string(v) ? json_string_value(v) : get(name);
 
-	if (json_is_string(v))
-		return json_string_value(v);
-	s = get(name);
-	return s;
+	return s != NULL && *s != '\0' ? s : NULL;
 }
 
 static int cfg_dup(char **dst, const char *s)
 {
-	free(*dst);
 	*dst = NULL;
-	if (s == NULL || *s == '\0')
+	if (s == NULL)
 		return 0;
 	return (*dst = strdup(s)) == NULL ? -1 : 0;
 }
@@ -70,34 +84,6 @@ static int cfg_is_word(const char *s, const char *extra)
 		      (*s >= '0' && *s <= '9') || strchr(extra, *s) != NULL))
 			return 0;
 	return 1;
-}
-
-static int cfg_check_endpoint(char *url, const char *key, struct err *e)
-{
-	size_t n = strlen(url);
-
-	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-		return err_set(e, "ConfigError", "%s must start with https:// or http://", key);
-	if (strpbrk(url, " \t\r\n?#") != NULL)
-		return err_set(e, "ConfigError", "%s must be a base URL without query or spaces", key);
-	while (n > 0 && url[n - 1] == '/')
-		url[--n] = '\0';
-	if (strchr(url, ':')[3] == '\0')
-		return err_set(e, "ConfigError", "%s has no host", key);
-	return 0;
-}
-
-static int cfg_parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int cfg_bool(const char *s, int *out)
@@ -118,156 +104,273 @@ int cfg_bool(const char *s, int *out)
 	return -1;
 }
 
-/* Checks the boolean keys; returns the name of the first bad one, or NULL. */
-static const char *cfg_bad_bool(const struct cfg *c)
+int cfg_stop_parse(const char *s, enum cfg_stop *out)
 {
-	const struct {
-		const char *name;
-		const char *value;
-	} b[] = {{"wait", c->wait}, {"dryRun", c->dry_run}, {"stopNodes", c->stop_nodes},
-		 {"startNodes", c->start_nodes}, {"allServers", c->all_servers}};
-	size_t i;
-	int v;
-
-	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
-		if (b[i].value != NULL && cfg_bool(b[i].value, &v) != 0)
-			return b[i].name;
-	return NULL;
+	if (strcasecmp(s, "SOFT") == 0)
+		*out = CFG_STOP_SOFT;
+	else if (strcasecmp(s, "HARD") == 0)
+		*out = CFG_STOP_HARD;
+	else
+		return -1;
+	return 0;
 }
 
-/* Validates what was read; the first problem found wins. */
-static void cfg_validate(struct cfg *c, const char *timeout, const char *memory)
+const char *cfg_stop_name(enum cfg_stop t)
 {
-	enum log_level lvl;
-	enum log_format fmt;
-	struct err *e = &c->error;
+	return t == CFG_STOP_HARD ? "HARD" : "SOFT";
+}
 
-	if (c->error.code[0] != '\0')
-		return;
-	if (timeout != NULL && *timeout != '\0' && cfg_parse_long(timeout, 1, 259200, &c->timeout_s) != 0)
-		err_set(e, "ConfigError", "RUNTIME_TIMEOUT '%.32s' is not a number of seconds (1 to 259200)", timeout);
-	else if (memory != NULL && *memory != '\0' && cfg_parse_long(memory, 1, 1L << 20, &c->memory_mb) != 0)
-		err_set(e, "ConfigError", "RUNTIME_MEMORY '%.32s' is not a number of MB", memory);
-	else if (c->log_level != NULL && log_level_parse(c->log_level, &lvl) != 0)
-		err_set(e, "ConfigError", "logLevel '%.32s' is not one of debug, info, warn, error, off", c->log_level);
-	else if (c->log_format != NULL && log_format_parse(c->log_format, &fmt) != 0)
-		err_set(e, "ConfigError", "logFormat '%.32s' is not one of plain, json", c->log_format);
-	else if (c->region != NULL && !cfg_is_word(c->region, "-"))
-		err_set(e, "ConfigError", "region '%.64s' has characters outside [A-Za-z0-9-]", c->region);
-	else if (c->domain != NULL && !cfg_is_word(c->domain, "-."))
-		err_set(e, "ConfigError", "domain '%.64s' has characters outside [A-Za-z0-9.-]", c->domain);
-	else if (c->project_id != NULL && !cfg_is_word(c->project_id, "-_"))
-		err_set(e, "ConfigError", "projectId has characters outside [A-Za-z0-9_-]");
-	else if (c->cce_endpoint != NULL && cfg_check_endpoint(c->cce_endpoint, "cceEndpoint", e) != 0)
-		return;
-	else if (c->ecs_endpoint != NULL && cfg_check_endpoint(c->ecs_endpoint, "ecsEndpoint", e) != 0)
-		return;
-	else if ((c->ak == NULL) != (c->sk == NULL))
-		err_set(e, "ConfigError", "ak and sk must be set together");
-	else if (cfg_bad_bool(c) != NULL)
-		err_set(e, "ConfigError", "%s must be true or false", cfg_bad_bool(c));
-	else if (c->stop_type != NULL && strcasecmp(c->stop_type, "SOFT") != 0 && strcasecmp(c->stop_type, "HARD") != 0)
-		err_set(e, "ConfigError", "type must be SOFT or HARD");
-	else if (c->auth != NULL && strcmp(c->auth, "token") != 0 && strcmp(c->auth, "aksk") != 0)
-		err_set(e, "ConfigError", "auth must be token or aksk");
+/* RUNTIME_USERDATA: a JSON object of strings; anything else is a configuration error. */
+static json_t *cfg_userdata(struct cfg *c, cfg_getenv_fn *get, struct err *e, int *oom)
+{
+	const char *raw = get("RUNTIME_USERDATA");
+	json_error_t jerr;
+	json_t *userdata;
+
+	if (raw == NULL || *raw == '\0')
+		return NULL;
+	userdata = json_loads(raw, JSON_REJECT_DUPLICATES, &jerr);
+	if (userdata == NULL) {
+		err_set(e, "ConfigError", "RUNTIME_USERDATA is not valid JSON: %s (line %d)", jerr.text,
+			jerr.line);
+		cfg_keep(c, e, oom);
+	} else if (!json_is_object(userdata)) {
+		err_set(e, "ConfigError", "RUNTIME_USERDATA is not a JSON object");
+		cfg_keep(c, e, oom);
+		json_decref(userdata);
+		userdata = NULL;
+	}
+	return userdata;
+}
+
+static void cfg_read(struct cfg_raw *raw, json_t *userdata, cfg_getenv_fn *get)
+{
+	size_t i;
+
+	for (i = 0; i < K_COUNT; i++) {
+		raw->v[i] = cfg_lookup(userdata, get, cfg_keys[i].name);
+		if (raw->v[i] == NULL && cfg_keys[i].alias != NULL)
+			raw->v[i] = cfg_lookup(userdata, get, cfg_keys[i].alias);
+	}
+	if (raw->v[K_PROJECT] == NULL)
+		raw->v[K_PROJECT] = cfg_lookup(NULL, get, "RUNTIME_PROJECT_ID");
+	raw->timeout = cfg_lookup(NULL, get, "RUNTIME_TIMEOUT");
+	raw->handler = cfg_lookup(NULL, get, "RUNTIME_HANDLER");
+}
+
+static int cfg_timeout(struct cfg *c, const char *s, struct err *e)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 259200)
+		return err_set(e, "ConfigError", "RUNTIME_TIMEOUT '%.32s' is not a number of seconds (1 to 259200)", s);
+	c->timeout_s = v;
+	return 0;
+}
+
+static int cfg_logging(struct cfg *c, const struct cfg_raw *raw, struct err *e)
+{
+	const char *lvl = raw->v[K_LOG_LEVEL], *fmt = raw->v[K_LOG_FORMAT];
+
+	if (lvl != NULL && log_level_parse(lvl, &c->log_level) != 0)
+		return err_set(e, "ConfigError", "logLevel '%.32s' is not one of debug, info, warn, error, off", lvl);
+	if (fmt != NULL && log_format_parse(fmt, &c->log_format) != 0)
+		return err_set(e, "ConfigError", "logFormat '%.32s' is not one of plain, json", fmt);
+	return 0;
+}
+
+/* An endpoint: http(s)://host[/prefix], no query, fragment or space; trailing slashes dropped. */
+static int cfg_endpoint(char **dst, const char *url, const char *key, struct err *e)
+{
+	size_t n = strlen(url);
+
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return err_set(e, "ConfigError", "%s must start with https:// or http://", key);
+	if (strpbrk(url, " \t\r\n?#") != NULL)
+		return err_set(e, "ConfigError", "%s must be a base URL without query or spaces", key);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	if (strchr(url, ':') + 3 >= url + n)
+		return err_set(e, "ConfigError", "%s has no host", key);
+	if ((*dst = strndup(url, n)) == NULL)
+		return err_set(e, "OutOfMemory", "out of memory");
+	return 0;
+}
+
+/* "https://<name>.<region>.<domain>"; NULL without a region (cfg_base_url() explains). */
+static int cfg_default_url(char **dst, const char *name, const char *region, const char *domain,
+			   struct err *e)
+{
+	struct buf b;
+
+	if (region == NULL)
+		return 0;
+	buf_init(&b, BUF_MAX_SMALL);
+	if (buf_printf(&b, "https://%s.%s.%s", name, region, domain) != 0 || (*dst = buf_take(&b)) == NULL) {
+		buf_release(&b);
+		return err_set(e, "ConfigError", "%sEndpoint: region and domain are too long", name);
+	}
+	return 0;
+}
+
+/* Region, domain, endpoints and project: where the clouds are. */
+static int cfg_where(struct cfg *c, const struct cfg_raw *raw, struct err *e)
+{
+	static const char *const names[CFG_NSERVICES] = {"cce", "ecs"};
+	static const char *const keys[CFG_NSERVICES] = {"cceEndpoint", "ecsEndpoint"};
+	const char *region = raw->v[K_REGION], *domain = raw->v[K_DOMAIN];
+	const char *eps[CFG_NSERVICES] = {raw->v[K_CCE_EP], raw->v[K_ECS_EP]};
+	int i;
+
+	if (domain == NULL)
+		domain = CFG_DEFAULT_DOMAIN;
+	if (region != NULL && !cfg_is_word(region, "-"))
+		return err_set(e, "ConfigError", "region '%.64s' has characters outside [A-Za-z0-9-]", region);
+	if (!cfg_is_word(domain, "-."))
+		return err_set(e, "ConfigError", "domain '%.64s' has characters outside [A-Za-z0-9.-]", domain);
+	if (raw->v[K_PROJECT] != NULL && !cfg_is_word(raw->v[K_PROJECT], "-_"))
+		return err_set(e, "ConfigError", "projectId has characters outside [A-Za-z0-9_-]");
+	if (cfg_dup(&c->project_id, raw->v[K_PROJECT]) != 0)
+		return err_set(e, "OutOfMemory", "out of memory");
+	for (i = 0; i < CFG_NSERVICES; i++) {
+		if (eps[i] != NULL ? cfg_endpoint(&c->base_url[i], eps[i], keys[i], e)
+				   : cfg_default_url(&c->base_url[i], names[i], region, domain, e))
+			return -1;
+	}
+	return 0;
+}
+
+/* ak/sk, the invoke-mode token and `auth`: as whom. */
+static int cfg_who(struct cfg *c, const struct cfg_raw *raw, const char *token, struct err *e)
+{
+	const char *auth = raw->v[K_AUTH];
+
+	if (cfg_dup(&c->ak, raw->v[K_AK]) != 0 || cfg_dup(&c->sk, raw->v[K_SK]) != 0 ||
+	    cfg_dup(&c->token, token) != 0)
+		return err_set(e, "OutOfMemory", "out of memory");
+	if ((c->ak == NULL) != (c->sk == NULL))
+		return err_set(e, "ConfigError", "ak and sk must be set together");
+	if (auth == NULL)
+		c->auth = CFG_AUTH_AUTO;
+	else if (strcmp(auth, "token") == 0)
+		c->auth = CFG_AUTH_TOKEN;
+	else if (strcmp(auth, "aksk") == 0)
+		c->auth = CFG_AUTH_AKSK;
+	else
+		return err_set(e, "ConfigError", "auth must be token or aksk");
+	return 0;
+}
+
+/* The options an event may also set: booleans and the stop type. */
+static int cfg_options(struct cfg *c, const struct cfg_raw *raw, struct err *e)
+{
+	const struct {
+		enum cfg_key key;
+		int *dst;
+	} b[] = {{K_WAIT, &c->wait}, {K_DRY_RUN, &c->dry_run}, {K_STOP_NODES, &c->stop_nodes},
+		 {K_START_NODES, &c->start_nodes}, {K_ALL_SERVERS, &c->all_servers}};
+	size_t i;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if (raw->v[b[i].key] != NULL && cfg_bool(raw->v[b[i].key], b[i].dst) != 0)
+			return err_set(e, "ConfigError", "%s must be true or false", cfg_keys[b[i].key].name);
+	if (raw->v[K_TYPE] != NULL && cfg_stop_parse(raw->v[K_TYPE], &c->stop_type) != 0)
+		return err_set(e, "ConfigError", "type must be SOFT or HARD");
+	return 0;
+}
+
+/* The default action and targets; validated like an event's. */
+static int cfg_targets(struct cfg *c, const struct cfg_raw *raw, struct err *e)
+{
+	const char *action = raw->v[K_ACTION];
+	char names[128];
+	const struct {
+		enum cfg_key key;
+		struct strlist *dst;
+		strlist_add_fn *add;
+	} lists[] = {{K_CLUSTERS, &c->cluster_ids, strlist_add_id},
+		     {K_SERVERS, &c->server_ids, strlist_add_id},
+		     {K_TAGS, &c->tags, strlist_add_tag}};
+	size_t i;
+
+	c->handler_action = action_parse(raw->handler);
+	if (action != NULL && (c->action = action_parse(action)) == ACTION_NONE) {
+		action_list(names, sizeof(names));
+		return err_set(e, "ConfigError", "action '%.32s' is not one of %s", action, names);
+	}
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (raw->v[lists[i].key] != NULL &&
+		    strlist_add_csv(lists[i].dst, raw->v[lists[i].key], lists[i].add, cfg_keys[lists[i].key].name,
+				    e) != 0) {
+			snprintf(e->code, sizeof(e->code), "ConfigError");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 {
-	const char *raw, *s, *timeout, *memory;
-	json_t *userdata = NULL;
-	json_error_t jerr;
-	size_t i;
-	int rc = -1;
+	struct cfg_raw raw;
+	json_t *userdata;
+	struct err e;
+	int oom = 0;
 
 	memset(c, 0, sizeof(*c));
+	strlist_init(&c->cluster_ids);
+	strlist_init(&c->server_ids);
+	strlist_init(&c->tags);
 	c->timeout_s = CFG_DEFAULT_TIMEOUT_S;
+	c->log_level = LOG_INFO;
+	c->log_format = LOG_FORMAT_PLAIN;
+	err_clear(&e);
 
-	/* RUNTIME_USERDATA: a JSON object of strings; anything else is a config error. */
-	raw = get("RUNTIME_USERDATA");
-	if (raw != NULL && *raw != '\0') {
-		userdata = json_loads(raw, JSON_REJECT_DUPLICATES, &jerr);
-		if (userdata == NULL)
-			err_set(&c->error, "ConfigError", "RUNTIME_USERDATA is not valid JSON: %s (line %d)",
-				jerr.text, jerr.line);
-		else if (!json_is_object(userdata))
-			err_set(&c->error, "ConfigError", "RUNTIME_USERDATA is not a JSON object");
-	}
-	if (!json_is_object(userdata)) {
-		json_decref(userdata);
-		userdata = NULL;
-	}
-
-	for (i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++) {
-		s = cfg_lookup(userdata, get, cfg_keys[i].name);
-		if ((s == NULL || *s == '\0') && cfg_keys[i].alias != NULL)
-			s = cfg_lookup(userdata, get, cfg_keys[i].alias);
-		if (cfg_dup(cfg_field(c, cfg_keys[i].off), s) != 0)
-			goto out;
-	}
-	if (c->project_id == NULL && cfg_dup(&c->project_id, get("RUNTIME_PROJECT_ID")) != 0)
-		goto out;
-	if (invoke_mode && cfg_dup(&c->token, cfg_lookup(userdata, get, "token")) != 0)
-		goto out;
-	if (cfg_dup(&c->handler, get("RUNTIME_HANDLER")) != 0 ||
-	    cfg_dup(&c->func_name, get("RUNTIME_FUNC_NAME")) != 0 ||
-	    cfg_dup(&c->func_version, get("RUNTIME_FUNC_VERSION")) != 0 ||
-	    cfg_dup(&c->package, get("RUNTIME_PACKAGE")) != 0 ||
-	    cfg_dup(&c->code_root, get("RUNTIME_CODE_ROOT")) != 0)
-		goto out;
-	if (c->domain == NULL && cfg_dup(&c->domain, CFG_DEFAULT_DOMAIN) != 0)
-		goto out;
-	timeout = get("RUNTIME_TIMEOUT");
-	memory = get("RUNTIME_MEMORY");
-	cfg_validate(c, timeout, memory);
-	rc = 0;
-out:
+	/* Every step runs (the log settings apply even when another key is wrong); the first error is kept. */
+	userdata = cfg_userdata(c, get, &e, &oom);
+	cfg_read(&raw, userdata, get);
+	if (cfg_timeout(c, raw.timeout, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_logging(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_where(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_who(c, &raw, invoke_mode ? cfg_lookup(userdata, get, "token") : NULL, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_options(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_targets(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
 	json_decref(userdata);
-	return rc;
-}
-
-static void cfg_wipe_free(char *s)
-{
-	volatile char *p = s;
-
-	while (p != NULL && *p)
-		*p++ = '\0';
-	free(s);
+	return oom ? -1 : 0;
 }
 
 void cfg_release(struct cfg *c)
 {
-	size_t i;
+	int i;
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++) {
-		cfg_wipe_free(*cfg_field(c, cfg_keys[i].off));
-		*cfg_field(c, cfg_keys[i].off) = NULL;
-	}
-	cfg_wipe_free(c->token);
-	free(c->handler);
-	free(c->func_name);
-	free(c->func_version);
-	free(c->package);
-	free(c->code_root);
+	strlist_release(&c->cluster_ids);
+	strlist_release(&c->server_ids);
+	strlist_release(&c->tags);
+	for (i = 0; i < CFG_NSERVICES; i++)
+		free(c->base_url[i]);
+	free(c->project_id);
+	secret_free(c->ak);
+	secret_free(c->sk);
+	secret_free(c->token);
 	memset(c, 0, sizeof(*c));
 }
 
-int cfg_base_url(const struct cfg *c, enum cfg_service svc, struct buf *out, struct err *e)
+const char *cfg_base_url(const struct cfg *c, enum cfg_service svc, struct err *e)
 {
-	const char *ep = svc == CFG_CCE ? c->cce_endpoint : c->ecs_endpoint;
-	const char *name = svc == CFG_CCE ? "cce" : "ecs";
-
-	buf_clear(out);
-	if (ep != NULL)
-		return buf_puts(out, ep) == 0 ? 0 : err_set(e, "ConfigError", "endpoint too long");
-	if (c->region == NULL)
-		return err_set(e, "ConfigError",
-			       "region not configured: set region (e.g. eu-west-0) or %sEndpoint", name);
-	if (buf_puts(out, "https://") != 0 || buf_puts(out, name) != 0 || buf_puts(out, ".") != 0 ||
-	    buf_puts(out, c->region) != 0 || buf_puts(out, ".") != 0 ||
-	    buf_puts(out, c->domain != NULL ? c->domain : CFG_DEFAULT_DOMAIN) != 0)
-		return err_set(e, "ConfigError", "endpoint too long");
-	return 0;
+	if (c->base_url[svc] == NULL)
+		err_set(e, "ConfigError", "region not configured: set region (e.g. eu-west-0) or %sEndpoint",
+			svc == CFG_CCE ? "cce" : "ecs");
+	return c->base_url[svc];
 }

@@ -1,54 +1,71 @@
 /*
- * config: the function's configuration, read once at start.
+ * config: the function's configuration, read and converted once at start.
  *
  * Each key is looked up in RUNTIME_USERDATA (the JSON string map FunctionGraph
  * fills from the function's environment variables) first, then in the process
- * environment. A configuration that cannot be used does not stop the runtime:
- * cfg_load() records the problem in cfg->error and every invocation reports it
- * (FunctionGraph has no init-error endpoint).
+ * environment. cfg_load() validates every key and turns it into the type its
+ * consumers use (enums, id lists, booleans, base URLs), so nothing downstream
+ * parses a configured string again. A configuration that cannot be used does
+ * not stop the runtime: cfg_load() records the first problem in cfg->error and
+ * every invocation reports it (FunctionGraph has no init-error endpoint).
  */
 #ifndef FG_CONFIG_H
 #define FG_CONFIG_H
 
-#include "buf.h"
+#include "action.h"
 #include "err.h"
+#include "log.h"
+#include "strlist.h"
 
 #define CFG_DEFAULT_DOMAIN "myhuaweicloud.com"
 #define CFG_DEFAULT_TIMEOUT_S 3 /* the platform's default function timeout */
 
-enum cfg_service { CFG_CCE, CFG_ECS };
+enum cfg_service { CFG_CCE = 0, CFG_ECS };
+#define CFG_NSERVICES 2
 
-/* All strings are owned by the struct (NULL when unset); read-only for callers. */
+/* How ECS servers are stopped (`type`). */
+enum cfg_stop { CFG_STOP_SOFT = 0, CFG_STOP_HARD };
+
+/* Which credentials a cloud call may use (`auth`). */
+enum cfg_auth {
+	CFG_AUTH_AUTO = 0, /* the agency token, else its keys, else the configured ak/sk */
+	CFG_AUTH_TOKEN,    /* only the agency token */
+	CFG_AUTH_AKSK,     /* only keys (the agency's, else the configured ones) */
+};
+
+/*
+ * Owned by the caller, filled by cfg_load(), read-only afterwards. Strings
+ * are owned by the struct (NULL when unset); the booleans are 0 or 1 (0 when
+ * unset).
+ */
 struct cfg {
-	char *action;
-	char *cluster_ids; /* comma-separated, as configured */
-	char *region;
-	char *domain;
-	char *cce_endpoint; /* without a trailing slash */
-	char *ecs_endpoint;
-	char *project_id; /* projectId, else RUNTIME_PROJECT_ID */
-	char *ak;
+	/* What an invocation does when its event does not say. */
+	enum action action;         /* `action`; ACTION_NONE when unset */
+	enum action handler_action; /* RUNTIME_HANDLER when it names an action, else ACTION_NONE */
+	struct strlist cluster_ids; /* clusterId (alias cluster_ids) */
+	struct strlist server_ids;  /* serverIds (alias server_ids) */
+	struct strlist tags;        /* tags: "key=value" or "key" */
+	enum cfg_stop stop_type;    /* type; SOFT when unset */
+	int wait;
+	int dry_run;
+	int stop_nodes;
+	int start_nodes;
+	int all_servers; /* only the configuration may select the whole project */
+
+	/* Where the clouds are and as whom to call them. */
+	char *base_url[CFG_NSERVICES]; /* see cfg_base_url(); NULL when unknown */
+	char *project_id;              /* projectId, else RUNTIME_PROJECT_ID */
+	enum cfg_auth auth;
+	char *ak; /* ak and sk: both or neither */
 	char *sk;
 	char *token; /* only for `bootstrap invoke` */
-	char *log_level;
-	char *log_format; /* logFormat: "plain" or "json" */
-	char *server_ids;  /* serverIds, comma-separated */
-	char *tags;        /* comma-separated key=value */
-	char *stop_type;   /* type: SOFT or HARD */
-	char *wait;        /* booleans as configured: "true"/"false"... */
-	char *dry_run;
-	char *stop_nodes;
-	char *start_nodes;
-	char *all_servers; /* only the configuration may set it */
-	char *auth;        /* "token" or "aksk" forces one way; NULL: automatic */
-	char *handler; /* RUNTIME_HANDLER */
-	char *func_name;
-	char *func_version;
-	char *package;
-	char *code_root;
-	long timeout_s;
-	long memory_mb;
-	struct err error; /* empty code when usable */
+
+	/* The runtime. */
+	long timeout_s; /* RUNTIME_TIMEOUT */
+	enum log_level log_level;   /* logLevel; LOG_INFO when unset */
+	enum log_format log_format; /* logFormat; LOG_FORMAT_PLAIN when unset */
+
+	struct err error; /* the first problem found; empty code when usable */
 };
 
 /* Reads an environment variable; getenv fits. */
@@ -62,20 +79,27 @@ typedef const char *cfg_getenv_fn(const char *name);
  */
 int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode) FG_WUR;
 
+/* Frees everything, wiping ak, sk and token first. c may be NULL. */
+void cfg_release(struct cfg *c);
+
 /*
  * Parses a boolean as configured: true/false, yes/no, on/off, 1/0 (any case).
  * Returns 0 with *out set, or -1 when s is not one of those.
  */
 int cfg_bool(const char *s, int *out) FG_WUR;
 
-/* Frees every string, wiping ak, sk and token first. c may be NULL. */
-void cfg_release(struct cfg *c);
+/* Parses a stop type: SOFT or HARD (any case). 0 with *out set, or -1. */
+int cfg_stop_parse(const char *s, enum cfg_stop *out) FG_WUR;
+
+/* "SOFT" or "HARD". Static. */
+const char *cfg_stop_name(enum cfg_stop t);
 
 /*
- * Writes the base URL of svc into out ("https://cce.<region>.<domain>" or the
- * configured endpoint). Returns -1 with e set when neither region nor an
- * endpoint is configured.
+ * Returns the base URL of svc without a trailing slash: the configured
+ * endpoint, else "https://<cce|ecs>.<region>.<domain>". Borrowed from c.
+ * NULL with e set ("ConfigError", naming what to configure) when neither an
+ * endpoint nor a region is configured: only the calls to svc fail.
  */
-int cfg_base_url(const struct cfg *c, enum cfg_service svc, struct buf *out, struct err *e) FG_WUR;
+const char *cfg_base_url(const struct cfg *c, enum cfg_service svc, struct err *e);
 
 #endif

@@ -6,14 +6,7 @@
 
 #include "backoff.h"
 #include "log.h"
-
-static void ctx_wipe(char **s)
-{
-	if (*s != NULL)
-		explicit_bzero(*s, strlen(*s));
-	free(*s);
-	*s = NULL;
-}
+#include "secret.h"
 
 void ctx_init(struct ctx *c)
 {
@@ -24,12 +17,12 @@ void ctx_release(struct ctx *c)
 {
 	if (c == NULL)
 		return;
-	ctx_wipe(&c->token);
-	ctx_wipe(&c->access_key);
-	ctx_wipe(&c->secret_key);
-	ctx_wipe(&c->security_access_key);
-	ctx_wipe(&c->security_secret_key);
-	ctx_wipe(&c->security_token);
+	secret_free(c->token);
+	secret_free(c->access_key);
+	secret_free(c->secret_key);
+	secret_free(c->security_access_key);
+	secret_free(c->security_secret_key);
+	secret_free(c->security_token);
 	ctx_init(c);
 }
 
@@ -92,8 +85,7 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long lon
 	rc = 0;
 out:
 	/* tmp held secrets: wipe before freeing. */
-	if (tmp.data != NULL)
-		memset(tmp.data, 0, tmp.cap);
+	secret_wipe(tmp.data, tmp.cap);
 	buf_release(&tmp);
 	return rc;
 }

@@ -53,13 +53,6 @@ static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *na
 	return 0;
 }
 
-static int ecs_bad(struct cloud_result *res, struct err *e, const char *what)
-{
-	snprintf(res->code, sizeof(res->code), "BadResponse");
-	snprintf(res->message, sizeof(res->message), "%s", what);
-	return err_set(e, "BadResponse", "ECS: %s", res->message);
-}
-
 int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got, long long *count,
 		       struct err *e)
 {
@@ -86,9 +79,9 @@ int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got,
 	return 0;
 }
 
-int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct cloud_result *res,
-	     struct err *e)
+int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e)
 {
+	json_t *answer = NULL;
 	struct buf path, enc;
 	size_t got, seen = 0;
 	long long count;
@@ -108,32 +101,31 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct c
 			err_set(e, "OutOfMemory", "out of memory");
 			goto out;
 		}
-		if (cloud_request(c, CFG_ECS, "GET", buf_str(&path), NULL, res, e) != 0)
+		json_decref(answer);
+		if (cloud_request(c, CFG_ECS, "GET", buf_str(&path), NULL, &answer, e) != 0 ||
+		    ecs_page_from_json(answer, out, &got, &count, e) != 0)
 			goto out;
-		if (ecs_page_from_json(res->json, out, &got, &count, e) != 0) {
-			ecs_bad(res, e, e->msg);
-			goto out;
-		}
 		seen += got;
 		/* The last page is short, or the count says we have them all. */
 		if (got < ECS_PAGE_LIMIT || (count >= 0 && (long long)seen >= count))
 			break;
 		if (page >= 10000) {
-			ecs_bad(res, e, "server list does not end");
+			err_set(e, "BadResponse", "server list does not end");
 			goto out;
 		}
 	}
 	rc = 0;
 out:
+	json_decref(answer);
 	buf_release(&path);
 	buf_release(&enc);
 	return rc;
 }
 
 int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
-	      char *job_id, size_t n_job, struct cloud_result *res, struct err *e)
+	      char *job_id, size_t n_job, struct err *e)
 {
-	json_t *body = NULL, *servers = NULL, *inner, *jid;
+	json_t *body = NULL, *servers = NULL, *answer = NULL, *inner, *jid;
 	size_t i;
 	int rc = -1;
 
@@ -146,11 +138,11 @@ int ecs_batch(struct cloud *c, const char *op, const char *type, const char *con
 		     : json_pack("{s:O}", "servers", servers);
 	if (inner == NULL || (body = json_pack("{s:o}", op, inner)) == NULL)
 		goto oom;
-	if (cloud_request(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, res, e) != 0)
+	if (cloud_request(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, &answer, e) != 0)
 		goto out;
-	jid = json_object_get(res->json, "job_id");
+	jid = json_object_get(answer, "job_id");
 	if (!json_is_string(jid)) {
-		ecs_bad(res, e, "batch action answer has no job_id");
+		err_set(e, "BadResponse", "batch action answer has no job_id");
 		goto out;
 	}
 	snprintf(job_id, n_job, "%s", json_string_value(jid));
@@ -159,6 +151,7 @@ int ecs_batch(struct cloud *c, const char *op, const char *type, const char *con
 oom:
 	err_set(e, "OutOfMemory", "out of memory");
 out:
+	json_decref(answer);
 	json_decref(servers);
 	json_decref(body);
 	return rc;
@@ -215,18 +208,19 @@ int ecs_job_from_json(const json_t *root, struct ecs_job *j, struct err *e)
 	return 0;
 }
 
-int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
-		struct err *e)
+int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e)
 {
 	char path[256];
+	json_t *answer;
+	int rc;
 
 	ecs_job_release(j);
 	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
-	if (cloud_request(c, CFG_ECS, "GET", path, NULL, res, e) != 0)
+	if (cloud_request(c, CFG_ECS, "GET", path, NULL, &answer, e) != 0)
 		return -1;
-	if (ecs_job_from_json(res->json, j, e) != 0)
-		return ecs_bad(res, e, e->msg);
-	return 0;
+	rc = ecs_job_from_json(answer, j, e);
+	json_decref(answer);
+	return rc;
 }
 
 int ecs_job_done(const char *status)

@@ -33,12 +33,17 @@ void ecs_servers_release(struct ecs_servers *s);
 const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id);
 
 /*
+ * Each call returns 0, or -1 with e describing the failure as
+ * cloud_request() does (an answer of the wrong shape: e->code "BadResponse",
+ * with the answer's status).
+ */
+
+/*
  * GET /v1/{project}/cloudservers/detail, every page (offset is a page number,
  * limit ECS_PAGE_LIMIT), appending servers not yet in out. tag ("key=value"
- * or "key") filters when not NULL. Returns 0, or -1 with res and e set.
+ * or "key") filters when not NULL.
  */
-int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct cloud_result *res,
-	     struct err *e) FG_WUR;
+int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e) FG_WUR;
 
 /*
  * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
@@ -46,7 +51,7 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct c
  * id into job_id (size n_job).
  */
 int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
-	      char *job_id, size_t n_job, struct cloud_result *res, struct err *e) FG_WUR;
+	      char *job_id, size_t n_job, struct err *e) FG_WUR;
 
 /* The outcome of one server inside a job. */
 struct ecs_subjob {
@@ -66,8 +71,7 @@ void ecs_job_init(struct ecs_job *j);
 void ecs_job_release(struct ecs_job *j);
 
 /* GET /v1/{project}/jobs/{job_id} into j (replacing its contents). */
-int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct cloud_result *res,
-		struct err *e) FG_WUR;
+int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e) FG_WUR;
 
 /*
  * The parsing halves of the calls above, on an already parsed answer (pure:

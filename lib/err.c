@@ -10,6 +10,10 @@ void err_clear(struct err *e)
 		return;
 	e->code[0] = '\0';
 	e->msg[0] = '\0';
+	e->status = 0;
+	e->cloud_code[0] = '\0';
+	e->request_id[0] = '\0';
+	e->retries = 0;
 }
 
 int err_set(struct err *e, const char *code, const char *fmt, ...)
@@ -37,5 +41,17 @@ void err_prefix(struct err *e, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
 	if (snprintf(e->msg, sizeof(e->msg), "%s: %s", head, old) < 0)
+		e->msg[0] = '\0';
+}
+
+void err_inline_cloud(struct err *e)
+{
+	char old[sizeof(e->msg)];
+
+	if (e == NULL || e->cloud_code[0] == '\0')
+		return;
+	memcpy(old, e->msg, sizeof(old));
+	if (snprintf(e->msg, sizeof(e->msg), "HTTP %ld %s: %s%s%s%s", e->status, e->cloud_code, old,
+		     e->request_id[0] ? " (request " : "", e->request_id, e->request_id[0] ? ")" : "") < 0)
 		e->msg[0] = '\0';
 }

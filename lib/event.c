@@ -2,7 +2,6 @@
 #include "event.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,24 +43,6 @@ void event_release(struct event *ev)
 	strlist_release(&ev->tags);
 }
 
-void params_init(struct params *p)
-{
-	memset(p, 0, sizeof(*p));
-	strlist_init(&p->cluster_ids);
-	strlist_init(&p->server_ids);
-	strlist_init(&p->tags);
-	snprintf(p->type, sizeof(p->type), "SOFT");
-}
-
-void params_release(struct params *p)
-{
-	if (p == NULL)
-		return;
-	strlist_release(&p->cluster_ids);
-	strlist_release(&p->server_ids);
-	strlist_release(&p->tags);
-}
-
 /* Compares ignoring case, '_' and '-'. */
 static int event_key_eq(const char *a, const char *b)
 {
@@ -100,7 +81,7 @@ static int event_set_ids(struct strlist *l, json_t *v, const char *key, struct e
 	json_t *item;
 
 	if (json_is_string(v))
-		return strlist_add_csv(l, json_string_value(v), key, e);
+		return strlist_add_csv(l, json_string_value(v), strlist_add_id, key, e);
 	if (!json_is_array(v))
 		return err_set(e, PARAM_ERR, "%s must be a string or an array of strings", key);
 	json_array_foreach(v, i, item) {
@@ -112,54 +93,19 @@ static int event_set_ids(struct strlist *l, json_t *v, const char *key, struct e
 	return 0;
 }
 
-/* A tag selector: "key=value" or "key", no comma, no control character, at most 256 bytes. */
-static int event_add_tag(struct strlist *l, const char *s, size_t n, struct err *e)
-{
-	size_t i;
-
-	if (n == 0 || n > 256 || s[0] == '=')
-		return err_set(e, PARAM_ERR, "tags: '%.64s' is not key=value", s);
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == ',' || s[i] == 0x7f)
-			return err_set(e, PARAM_ERR, "tags: '%.64s' has a comma or a control character", s);
-	if (strlist_add(l, s, n) != 0)
-		return err_set(e, PARAM_ERR, "tags: too many");
-	return 0;
-}
-
-/* Comma-separated tags; white space around items ignored. */
-static int event_add_tags_csv(struct strlist *l, const char *csv, struct err *e)
-{
-	const char *p = csv, *end, *a, *b;
-
-	while (*p) {
-		end = strchr(p, ',');
-		if (end == NULL)
-			end = p + strlen(p);
-		for (a = p; a < end && isspace((unsigned char)*a); a++)
-			;
-		for (b = end; b > a && isspace((unsigned char)b[-1]); b--)
-			;
-		if (b > a && event_add_tag(l, a, (size_t)(b - a), e) != 0)
-			return -1;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
-}
-
 static int event_set_tags(struct strlist *l, json_t *v, struct err *e)
 {
 	size_t i;
 	json_t *item;
 
 	if (json_is_string(v))
-		return event_add_tags_csv(l, json_string_value(v), e);
+		return strlist_add_csv(l, json_string_value(v), strlist_add_tag, "tags", e);
 	if (!json_is_array(v))
 		return err_set(e, PARAM_ERR, "tags must be a string or an array of strings");
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item))
 			return err_set(e, PARAM_ERR, "tags[%zu] must be a string", i);
-		if (event_add_tag(l, json_string_value(item), json_string_length(item), e) != 0)
+		if (strlist_add_tag(l, json_string_value(item), json_string_length(item), "tags", e) != 0)
 			return -1;
 	}
 	return 0;
@@ -177,14 +123,11 @@ static int event_set_bool(int *dst, json_t *v, const char *key, struct err *e)
 	return err_set(e, PARAM_ERR, "%s must be true or false", key);
 }
 
-static int event_set_type(char *dst, size_t n, const char *s, struct err *e)
+static int event_set_type(struct event *ev, json_t *v, struct err *e)
 {
-	if (strcasecmp(s, "SOFT") == 0)
-		snprintf(dst, n, "SOFT");
-	else if (strcasecmp(s, "HARD") == 0)
-		snprintf(dst, n, "HARD");
-	else
+	if (!json_is_string(v) || cfg_stop_parse(json_string_value(v), &ev->type) != 0)
 		return err_set(e, PARAM_ERR, "type must be SOFT or HARD");
+	ev->has_type = 1;
 	return 0;
 }
 
@@ -221,9 +164,7 @@ static int event_read_params(struct event *ev, json_t *obj, struct err *e)
 			if (event_set_tags(&ev->tags, v, e) != 0)
 				return -1;
 		} else if (strcmp(key, "type") == 0) {
-			if (!json_is_string(v))
-				return err_set(e, PARAM_ERR, "type must be SOFT or HARD");
-			if (event_set_type(ev->type, sizeof(ev->type), json_string_value(v), e) != 0)
+			if (event_set_type(ev, v, e) != 0)
 				return -1;
 		} else if (strcmp(key, "wait") == 0) {
 			if (event_set_bool(&ev->wait, v, key, e) != 0)
@@ -405,86 +346,4 @@ int event_parse(const char *body, size_t len, struct event *ev, struct err *e)
 out:
 	json_decref(root);
 	return rc;
-}
-
-static int params_copy(struct strlist *dst, const struct strlist *src, struct err *e)
-{
-	size_t i;
-
-	for (i = 0; i < src->n; i++)
-		if (strlist_add(dst, src->v[i], strlen(src->v[i])) != 0)
-			return err_set(e, PARAM_ERR, "out of memory");
-	return 0;
-}
-
-static int params_ids(struct strlist *dst, int from_event, const struct strlist *ev_ids,
-		      const char *cfg_csv, const char *what, struct err *e)
-{
-	if (from_event)
-		return params_copy(dst, ev_ids, e);
-	if (cfg_csv != NULL && strlist_add_csv(dst, cfg_csv, what, e) != 0) {
-		err_prefix(e, "configuration");
-		return -1;
-	}
-	return 0;
-}
-
-static int params_bool(int from_event, const char *cfg_value)
-{
-	int v = 0;
-
-	if (from_event != EVENT_UNSET)
-		return from_event;
-	if (cfg_value != NULL && cfg_bool(cfg_value, &v) != 0)
-		v = 0;
-	return v;
-}
-
-int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),
-		   struct params *p, struct err *e)
-{
-	/* Action: the event, else the configuration, else RUNTIME_HANDLER. */
-	if (ev->action[0] != '\0') {
-		memcpy(p->action, ev->action, sizeof(p->action));
-	} else if (c->action != NULL) {
-		struct event tmp;
-
-		event_init(&tmp);
-		if (event_set_action(&tmp, c->action, e) != 0) {
-			err_prefix(e, "configuration");
-			return -1;
-		}
-		memcpy(p->action, tmp.action, sizeof(p->action));
-	} else if (c->handler != NULL && is_action(c->handler)) {
-		snprintf(p->action, sizeof(p->action), "%s", c->handler);
-	} else {
-		return err_set(e, PARAM_ERR,
-			       "no action: set \"action\" in the event or the function configuration");
-	}
-
-	/* Targets, kind by kind: the event's when it names any, else the configuration's. */
-	if (params_ids(&p->cluster_ids, ev->has_cluster_ids, &ev->cluster_ids, c->cluster_ids,
-		       "clusterId", e) != 0 ||
-	    params_ids(&p->server_ids, ev->has_server_ids, &ev->server_ids, c->server_ids,
-		       "serverIds", e) != 0)
-		return -1;
-	if (ev->has_tags) {
-		if (params_copy(&p->tags, &ev->tags, e) != 0)
-			return -1;
-	} else if (c->tags != NULL && event_add_tags_csv(&p->tags, c->tags, e) != 0) {
-		err_prefix(e, "configuration");
-		return -1;
-	}
-
-	/* Options: the event over the configuration (validated by cfg_load). */
-	if (ev->type[0] != '\0')
-		memcpy(p->type, ev->type, sizeof(p->type));
-	else if (c->stop_type != NULL && event_set_type(p->type, sizeof(p->type), c->stop_type, e) != 0)
-		return -1;
-	p->wait = params_bool(ev->wait, c->wait);
-	p->dry_run = params_bool(ev->dry_run, c->dry_run);
-	p->stop_nodes = params_bool(ev->stop_nodes, c->stop_nodes);
-	p->start_nodes = params_bool(ev->start_nodes, c->start_nodes);
-	p->all_servers = params_bool(EVENT_UNSET, c->all_servers);
-	return 0;
 }

@@ -9,6 +9,7 @@
  *
  * Events choose the action, its targets and options, never endpoints, project
  * or credentials: such a key makes event_parse() fail, so no request is sent.
+ * What the event asks for is weighed against the configuration by lib/params.
  */
 #ifndef FG_EVENT_H
 #define FG_EVENT_H
@@ -26,32 +27,23 @@ enum event_kind { EVENT_PLAIN, EVENT_TIMER, EVENT_APIG };
 /* Boolean options: EVENT_UNSET when the event does not say. */
 #define EVENT_UNSET (-1)
 
-/* The parsed event. Owned by the caller; release with event_release(). */
+/*
+ * The parsed event: only what it said, nothing resolved. The action stays a
+ * word (lib/params decides whether it names one). Owned by the caller;
+ * release with event_release().
+ */
 struct event {
 	enum event_kind kind;
-	char action[EVENT_ACTION_MAX]; /* "" when the event names none */
+	char action[EVENT_ACTION_MAX]; /* the word as named, lower case; "" when none */
 	struct strlist cluster_ids;    /* clusterId / cluster_ids */
 	struct strlist server_ids;     /* serverIds */
 	struct strlist tags;           /* tags: "key=value" */
 	int has_cluster_ids;           /* the event named targets of that kind */
 	int has_server_ids;
 	int has_tags;
-	char type[8];                  /* "SOFT", "HARD" or "" */
+	int has_type;                  /* the event named a stop type */
+	enum cfg_stop type;
 	int wait, dry_run, stop_nodes, start_nodes; /* 0, 1 or EVENT_UNSET */
-};
-
-/* The resolved request handed to a handler: event over configuration. */
-struct params {
-	char action[EVENT_ACTION_MAX];
-	struct strlist cluster_ids;
-	struct strlist server_ids;
-	struct strlist tags;
-	char type[8]; /* "SOFT" (default) or "HARD" */
-	int wait;
-	int dry_run;
-	int stop_nodes;
-	int start_nodes;
-	int all_servers; /* configuration only */
 };
 
 void event_init(struct event *ev);
@@ -64,18 +56,5 @@ void event_release(struct event *ev);
  * error answer depends on it).
  */
 int event_parse(const char *body, size_t len, struct event *ev, struct err *e) FG_WUR;
-
-void params_init(struct params *p);
-void params_release(struct params *p);
-
-/*
- * Resolves the action (event, else configuration, else RUNTIME_HANDLER when
- * it names an action accepted by is_action), the targets (each kind from the
- * event when it names any of that kind, else from the configuration) and the
- * options (event over configuration). Returns -1 with e set when no action can be found or the
- * configured targets are invalid.
- */
-int params_resolve(const struct event *ev, const struct cfg *c, int (*is_action)(const char *),
-		   struct params *p, struct err *e) FG_WUR;
 
 #endif

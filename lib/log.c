@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "secret.h"
 
 #define LOG_MAX_SECRETS 16
 #define LOG_LINE_MAX 4096
@@ -88,8 +89,7 @@ void log_secret(const char *s)
 		/* Oldest unpinned first out: pinned (configured) secrets always stay. */
 		if (log_npinned == LOG_MAX_SECRETS)
 			return;
-		explicit_bzero(log_secrets[log_npinned], log_secret_len[log_npinned]);
-		free(log_secrets[log_npinned]);
+		secret_free(log_secrets[log_npinned]);
 		memmove(log_secrets + log_npinned, log_secrets + log_npinned + 1,
 			(LOG_MAX_SECRETS - log_npinned - 1) * sizeof(char *));
 		memmove(log_secret_len + log_npinned, log_secret_len + log_npinned + 1,
@@ -110,10 +110,8 @@ void log_forget_secrets(void)
 {
 	size_t i;
 
-	for (i = log_npinned; i < log_nsecrets; i++) {
-		explicit_bzero(log_secrets[i], log_secret_len[i]);
-		free(log_secrets[i]);
-	}
+	for (i = log_npinned; i < log_nsecrets; i++)
+		secret_free(log_secrets[i]);
 	log_nsecrets = log_npinned;
 }
 

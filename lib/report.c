@@ -88,16 +88,16 @@ static int report_set_str(json_t *obj, const char *key, const char *s)
 	return json_object_set_new_nocheck(obj, key, s != NULL ? json_string(s) : NULL);
 }
 
-static json_t *report_cloud_error(const struct cloud_result *f)
+static json_t *report_cloud_error(const struct err *f)
 {
-	char msg[sizeof(f->message)];
+	char msg[sizeof(f->msg)];
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
-	(void)report_set_str(o, "code", f->code);
+	(void)report_set_str(o, "code", f->cloud_code[0] ? f->cloud_code : f->code);
 	/* Scrub before JSON escaping changes how a secret is spelt. */
-	memcpy(msg, f->message, sizeof(msg));
+	memcpy(msg, f->msg, sizeof(msg));
 	log_scrub(msg);
 	(void)report_set_str(o, "message", msg);
 	json_object_set_new_nocheck(o, "http_status", json_integer(f->status));
@@ -124,7 +124,7 @@ static void report_count(struct report *r, const char *result)
 /* One item, {id_key, name_key, state_key, "result"} in that order, then "reason" and "error". */
 static int report_item(struct report *r, json_t *list, const char *id_key, const char *id,
 		       const char *name_key, const char *name, const char *state_key, const char *state,
-		       const char *result, const char *reason, const struct cloud_result *failure)
+		       const char *result, const char *reason, const struct err *failure)
 {
 	json_t *item;
 
@@ -147,14 +147,14 @@ static int report_item(struct report *r, json_t *list, const char *id_key, const
 }
 
 int report_cluster(struct report *r, const char *id, const char *name, const char *phase,
-		   const char *result, const char *reason, const struct cloud_result *failure)
+		   const char *result, const char *reason, const struct err *failure)
 {
 	return report_item(r, r->clusters, "cluster_id", id, "cluster_name", name, "phase", phase, result,
 			   reason, failure);
 }
 
 int report_server(struct report *r, const char *id, const char *name, const char *status,
-		  const char *result, const char *reason, const struct cloud_result *failure)
+		  const char *result, const char *reason, const struct err *failure)
 {
 	if (report_want_servers(r) != 0)
 		return -1;

@@ -14,7 +14,6 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "cloud.h"
 #include "err.h"
 
 /* Item results. */
@@ -49,18 +48,19 @@ void report_fail(struct report *r, const struct err *e);
 
 /*
  * Adds a cluster. result is one of REPORT_*; reason (may be NULL) says why it
- * was skipped or failed; failure (may be NULL) is the cloud's answer to quote.
- * Returns -1 when memory ran out.
+ * was skipped or failed; failure (may be NULL) is the failed call to quote as
+ * the item's "error": {code (the cloud's code, else e->code), message,
+ * http_status, [request_id], [retries]}. Returns -1 when memory ran out.
  */
 int report_cluster(struct report *r, const char *id, const char *name, const char *phase,
-		   const char *result, const char *reason, const struct cloud_result *failure) FG_WUR;
+		   const char *result, const char *reason, const struct err *failure) FG_WUR;
 
 /*
  * Adds a server: status is the ECS status read before acting. Same rules as
  * report_cluster().
  */
 int report_server(struct report *r, const char *id, const char *name, const char *status,
-		  const char *result, const char *reason, const struct cloud_result *failure) FG_WUR;
+		  const char *result, const char *reason, const struct err *failure) FG_WUR;
 
 /* Adds a batch job id to data.job_ids. */
 int report_job(struct report *r, const char *job_id) FG_WUR;

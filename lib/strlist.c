@@ -79,7 +79,34 @@ int strlist_add_id(struct strlist *l, const char *s, size_t n, const char *what,
 	return 0;
 }
 
-int strlist_add_csv(struct strlist *l, const char *csv, const char *what, struct err *e)
+int strlist_add_tag(struct strlist *l, const char *s, size_t n, const char *what, struct err *e)
+{
+	size_t i;
+
+	if (n == 0 || n > STRLIST_TAG_MAX || s[0] == '=')
+		return err_set(e, "InvalidParameter", "%s: '%.*s' is not key=value", what,
+			       (int)(n > 64 ? 64 : n), s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == ',' || s[i] == 0x7f)
+			return err_set(e, "InvalidParameter", "%s: '%.*s' has a comma or a control character",
+				       what, (int)(n > 64 ? 64 : n), s);
+	if (strlist_add(l, s, n) != 0)
+		return err_set(e, "InvalidParameter", "%s: too many", what);
+	return 0;
+}
+
+int strlist_add_all(struct strlist *l, const struct strlist *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (strlist_add(l, src->v[i], strlen(src->v[i])) != 0)
+			return -1;
+	return 0;
+}
+
+int strlist_add_csv(struct strlist *l, const char *csv, strlist_add_fn *add, const char *what,
+		    struct err *e)
 {
 	const char *p = csv, *end, *a, *b;
 
@@ -93,7 +120,7 @@ int strlist_add_csv(struct strlist *l, const char *csv, const char *what, struct
 			a++;
 		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
 			b--;
-		if (b > a && strlist_add_id(l, a, (size_t)(b - a), what, e) != 0)
+		if (b > a && add(l, a, (size_t)(b - a), what, e) != 0)
 			return -1;
 		p = *end ? end + 1 : end;
 	}

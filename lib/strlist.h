@@ -1,8 +1,9 @@
 /*
- * strlist: an owned list of distinct strings, used for target ids.
+ * strlist: an owned list of distinct strings, used for target ids and tags.
  *
  * Ids go into URL paths, so strlist_add_id() accepts only a safe alphabet:
- * an id can never smuggle "/", "?" or "%" into a request.
+ * an id can never smuggle "/", "?" or "%" into a request. Tags go into a
+ * query (escaped) and must hold no comma or control character.
  */
 #ifndef FG_STRLIST_H
 #define FG_STRLIST_H
@@ -13,6 +14,7 @@
 
 #define STRLIST_MAX 10000 /* targets in one invocation */
 #define STRLIST_ID_MAX 128
+#define STRLIST_TAG_MAX 256
 
 struct strlist {
 	char **v; /* read-only for callers */
@@ -29,16 +31,32 @@ void strlist_release(struct strlist *l);
 int strlist_add(struct strlist *l, const char *s, size_t n) FG_WUR;
 
 /*
- * Like strlist_add after validating an id: 1 to STRLIST_ID_MAX bytes of
- * [A-Za-z0-9._-]. what names the list in the error ("clusterId").
+ * Adds n bytes of s to l after validating them as one item; what names the
+ * list in the error ("clusterId"). Returns 0, or -1 with e->code
+ * "InvalidParameter" and a message that starts with "<what>: ".
  */
-int strlist_add_id(struct strlist *l, const char *s, size_t n, const char *what, struct err *e) FG_WUR;
+typedef int strlist_add_fn(struct strlist *l, const char *s, size_t n, const char *what,
+			   struct err *e);
+
+/* An id: 1 to STRLIST_ID_MAX bytes of [A-Za-z0-9._-]. */
+strlist_add_fn strlist_add_id FG_WUR;
 
 /*
- * Splits a comma-separated list of ids (white space around items ignored,
- * empty items skipped) and adds each with strlist_add_id.
+ * A tag selector: "key=value" or "key", 1 to STRLIST_TAG_MAX bytes, not
+ * starting with '=', without a comma or a control character.
  */
-int strlist_add_csv(struct strlist *l, const char *csv, const char *what, struct err *e) FG_WUR;
+strlist_add_fn strlist_add_tag FG_WUR;
+
+/*
+ * Splits a comma-separated list (spaces and tabs around items ignored, empty
+ * items skipped) and adds each item with add (strlist_add_id or
+ * strlist_add_tag). Returns 0, or add's -1.
+ */
+int strlist_add_csv(struct strlist *l, const char *csv, strlist_add_fn *add, const char *what,
+		    struct err *e) FG_WUR;
+
+/* Appends a copy of every item of src not already in l. Returns 0 or -1 (memory, cap). */
+int strlist_add_all(struct strlist *l, const struct strlist *src) FG_WUR;
 
 /* Returns 1 when s is in l. */
 int strlist_has(const struct strlist *l, const char *s);

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const long statuses[] = {0, 401, 404, 503};
 	const char *body = (const char *)data;
-	struct cloud_result res;
+	struct err res;
 	struct cce_cluster cl;
 	struct strlist ids;
 	struct ecs_servers servers;
@@ -74,10 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long long count = 0;
 	int ok_cluster;
 
-	cloud_result_init(&res);
+	err_clear(&res);
 	cloud_error_from_body(&res, statuses[size % 4], body, size);
-	if (res.code[0] == '\0' || res.message[0] == '\0')
-		abort(); /* an error always has a code and a message */
+	if (res.code[0] == '\0' || res.cloud_code[0] == '\0' || res.msg[0] == '\0')
+		abort(); /* an error always has a code, the cloud's code and a message */
 
 	root = json_loadb(body, size, 0, NULL);
 	err_clear(&e);
@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	report_init(&r, "hibernate");
 	(void)report_cluster(&r, "11111111-2222-3333-4444-555555555555", ok_cluster ? cl.name : NULL,
-			     ok_cluster ? cl.phase : NULL, REPORT_FAILED, res.message, &res);
+			     ok_cluster ? cl.phase : NULL, REPORT_FAILED, res.msg, &res);
 	(void)report_cluster(&r, "66666666-7777", NULL, NULL, REPORT_SKIPPED, NULL, NULL);
 	for (i = 0; i < servers.n && i < 64; i++)
 		(void)report_server(&r, servers.v[i].id, servers.v[i].name, servers.v[i].status,
@@ -115,6 +115,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ecs_job_release(&job);
 	ecs_servers_release(&servers);
 	strlist_release(&ids);
-	cloud_result_release(&res);
 	return 0;
 }

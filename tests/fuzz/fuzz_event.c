@@ -16,6 +16,7 @@
 #include "config.h"
 #include "event.h"
 #include "log.h"
+#include "params.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,17 +49,6 @@ static const char *const env_empty[] = {
 	NULL,
 };
 
-static int is_action(const char *s)
-{
-	static const char *const actions[] = {"hibernate", "awake", "stop", "start", "status"};
-	size_t i;
-
-	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		if (strcmp(s, actions[i]) == 0)
-			return 1;
-	return 0;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -80,8 +70,12 @@ static void resolve(const struct event *ev, const char *const *env)
 	if (c.error.code[0] != '\0')
 		abort(); /* the fixed configurations are valid */
 	params_init(&p);
-	if (params_resolve(ev, &c, is_action, &p, &e) != 0 && e.code[0] == '\0')
-		abort(); /* a failure always says why */
+	if (params_resolve(ev, &c, &p, &e) != 0) {
+		if (e.code[0] == '\0')
+			abort(); /* a failure always says why */
+	} else if (p.action == ACTION_NONE) {
+		abort(); /* a resolved request always has an action */
+	}
 	params_release(&p);
 	cfg_release(&c);
 }

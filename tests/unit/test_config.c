@@ -1,26 +1,14 @@
 /*
  * test_config: known-answer tests for lib/config.c through a fake getenv:
- * RUNTIME_USERDATA before the environment, aliases, defaults, validation of
- * every key, and cfg_base_url().
+ * RUNTIME_USERDATA before the environment, aliases, defaults, validation and
+ * conversion of every key, and cfg_base_url().
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "config.h"
-
-/* The fake environment: a NULL-terminated list of name, value pairs. */
-static const char *const *fake_env;
-
-static const char *fake_getenv(const char *name)
-{
-	size_t i;
-
-	for (i = 0; fake_env != NULL && fake_env[i] != NULL; i += 2)
-		if (strcmp(fake_env[i], name) == 0)
-			return fake_env[i + 1];
-	return NULL;
-}
 
 /* Loads c from env; checks the return value and the expected error code ("" = none). */
 static void load(struct cfg *c, const char *const *env, int invoke, const char *want_code)
@@ -37,16 +25,14 @@ static void load(struct cfg *c, const char *const *env, int invoke, const char *
 static const char *base_url(const struct cfg *c, enum cfg_service svc)
 {
 	static char out[sizeof(((struct err *)0)->code) + sizeof(((struct err *)0)->msg) + 16];
-	struct buf b;
+	const char *url;
 	struct err e;
 
-	buf_init(&b, BUF_MAX_SMALL);
 	err_clear(&e);
-	if (cfg_base_url(c, svc, &b, &e) != 0)
+	if ((url = cfg_base_url(c, svc, &e)) == NULL)
 		snprintf(out, sizeof(out), "(error %s: %s)", e.code, e.msg);
 	else
-		snprintf(out, sizeof(out), "%s", buf_str(&b));
-	buf_release(&b);
+		snprintf(out, sizeof(out), "%s", url);
 	return out;
 }
 
@@ -56,20 +42,20 @@ static void test_empty(void)
 	struct cfg c;
 
 	load(&c, env, 0, "");
-	CHECK(c.action == NULL && c.cluster_ids == NULL && c.region == NULL);
-	CHECK(c.cce_endpoint == NULL && c.ecs_endpoint == NULL && c.project_id == NULL);
-	CHECK(c.ak == NULL && c.sk == NULL && c.token == NULL && c.log_level == NULL);
-	CHECK(c.handler == NULL && c.func_name == NULL);
-	CHECK_STR(c.domain, CFG_DEFAULT_DOMAIN);
-	CHECK_STR(c.domain, "myhuaweicloud.com");
+	CHECK(c.action == ACTION_NONE && c.handler_action == ACTION_NONE);
+	CHECK(c.cluster_ids.n == 0 && c.server_ids.n == 0 && c.tags.n == 0);
+	CHECK(c.base_url[CFG_CCE] == NULL && c.base_url[CFG_ECS] == NULL && c.project_id == NULL);
+	CHECK(c.ak == NULL && c.sk == NULL && c.token == NULL);
+	CHECK(c.log_level == LOG_INFO && c.log_format == LOG_FORMAT_PLAIN);
+	CHECK(c.stop_type == CFG_STOP_SOFT && c.auth == CFG_AUTH_AUTO);
+	CHECK(c.wait == 0 && c.dry_run == 0 && c.stop_nodes == 0 && c.start_nodes == 0 && c.all_servers == 0);
 	CHECK(c.timeout_s == 3);
-	CHECK(c.memory_mb == 0);
 	CHECK(strstr(base_url(&c, CFG_CCE), "region") != NULL);
 	CHECK(strstr(base_url(&c, CFG_CCE), "ConfigError") != NULL);
 	CHECK(strstr(base_url(&c, CFG_CCE), "cceEndpoint") != NULL);
 	CHECK(strstr(base_url(&c, CFG_ECS), "ecsEndpoint") != NULL);
 	cfg_release(&c);
-	CHECK(c.domain == NULL);
+	CHECK(c.project_id == NULL && c.cluster_ids.v == NULL);
 	cfg_release(NULL);
 }
 
@@ -97,22 +83,15 @@ static void test_sources(void)
 
 	load(&c, env, 0, "");
 	/* userdata first... */
-	CHECK_STR(c.action, "hibernate");
-	CHECK_STR(c.cluster_ids, "u1,u2");
-	CHECK_STR(c.region, "eu-west-0");
+	CHECK(c.action == ACTION_HIBERNATE);
+	CHECK_STR(joined(&c.cluster_ids), "u1,u2");
 	CHECK_STR(c.project_id, "p-user");
-	CHECK_STR(c.log_level, "debug");
+	CHECK(c.log_level == LOG_DEBUG);
 	CHECK_STR(c.ak, "AKU");
 	CHECK_STR(c.sk, "SKU");
-	/* ...then the environment. */
-	CHECK_STR(c.domain, "prod-cloud-ocb.orange-business.com");
-	CHECK_STR(c.handler, "index.handler");
-	CHECK_STR(c.func_name, "fn");
-	CHECK_STR(c.func_version, "latest");
-	CHECK_STR(c.package, "default");
-	CHECK_STR(c.code_root, "/opt/function/code");
+	/* ...then the environment (domain; RUNTIME_HANDLER names no action). */
+	CHECK(c.handler_action == ACTION_NONE);
 	CHECK(c.timeout_s == 30);
-	CHECK(c.memory_mb == 128);
 	/* token is read only in invoke mode. */
 	CHECK(c.token == NULL);
 	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.eu-west-0.prod-cloud-ocb.orange-business.com");
@@ -155,12 +134,9 @@ static void test_env_only(void)
 	struct cfg c;
 
 	load(&c, env, 0, "");
-	CHECK_STR(c.action, "awake");
-	CHECK_STR(c.cluster_ids, "e1");
-	CHECK_STR(c.ecs_endpoint, "https://ecs.example.com");
-	CHECK_STR(c.cce_endpoint, "http://127.0.0.1:8080");
+	CHECK(c.action == ACTION_AWAKE);
+	CHECK_STR(joined(&c.cluster_ids), "e1");
 	CHECK_STR(c.project_id, "p-runtime");
-	CHECK_STR(c.domain, "myhuaweicloud.com");
 	CHECK(c.timeout_s == 3);
 	/* The endpoint overrides region + domain. */
 	CHECK_STR(base_url(&c, CFG_CCE), "http://127.0.0.1:8080");
@@ -168,17 +144,15 @@ static void test_env_only(void)
 	cfg_release(&c);
 
 	load(&c, env2, 1, "");
-	CHECK_STR(c.cluster_ids, "u-alias");
-	CHECK_STR(c.ecs_endpoint, "https://primary.example.com");
+	CHECK_STR(joined(&c.cluster_ids), "u-alias");
 	CHECK_STR(c.token, "UDTOKEN");
 	CHECK(strstr(base_url(&c, CFG_CCE), "region not configured") != NULL);
 	CHECK_STR(base_url(&c, CFG_ECS), "https://primary.example.com");
 	cfg_release(&c);
 
 	load(&c, env3, 0, "");
-	CHECK_STR(c.region, "eu-west-0");
-	CHECK_STR(c.action, "hibernate");
-	CHECK_STR(c.cluster_ids, "from-alias");
+	CHECK(c.action == ACTION_HIBERNATE);
+	CHECK_STR(joined(&c.cluster_ids), "from-alias");
 	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.eu-west-0.myhuaweicloud.com");
 	cfg_release(&c);
 }
@@ -222,11 +196,11 @@ static void test_bad_userdata(void)
 	load(&c, not_json, 0, "ConfigError");
 	CHECK(strstr(c.error.msg, "RUNTIME_USERDATA") != NULL);
 	/* The environment is still read. */
-	CHECK_STR(c.region, "eu-west-0");
+	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.eu-west-0.myhuaweicloud.com");
 	cfg_release(&c);
 	load(&c, not_object, 0, "ConfigError");
 	CHECK(strstr(c.error.msg, "RUNTIME_USERDATA") != NULL);
-	CHECK_STR(c.region, "eu-west-0");
+	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.eu-west-0.myhuaweicloud.com");
 	cfg_release(&c);
 	load(&c, dup, 0, "ConfigError");
 	cfg_release(&c);
@@ -275,7 +249,6 @@ static void test_validation(void)
 		const char *env[] = { "cceEndpoint", "https://cce.example.com/prefix//", NULL };
 
 		load(&c, env, 0, "");
-		CHECK_STR(c.cce_endpoint, "https://cce.example.com/prefix");
 		CHECK_STR(base_url(&c, CFG_CCE), "https://cce.example.com/prefix");
 		cfg_release(&c);
 	}
@@ -291,7 +264,7 @@ static void test_validation(void)
 	check_one("domain", "a@b.com", "ConfigError", "domain");
 	check_one("domain", "prod-cloud-ocb.orange-business.com", "", NULL);
 
-	/* RUNTIME_TIMEOUT and RUNTIME_MEMORY. */
+	/* RUNTIME_TIMEOUT (RUNTIME_MEMORY is not read). */
 	check_one("RUNTIME_TIMEOUT", "abc", "ConfigError", "RUNTIME_TIMEOUT");
 	check_one("RUNTIME_TIMEOUT", "-1", "ConfigError", "RUNTIME_TIMEOUT");
 	check_one("RUNTIME_TIMEOUT", "10s", "ConfigError", "RUNTIME_TIMEOUT");
@@ -299,14 +272,12 @@ static void test_validation(void)
 	check_one("RUNTIME_TIMEOUT", "259201", "ConfigError", "RUNTIME_TIMEOUT");
 	check_one("RUNTIME_TIMEOUT", "99999999999999999999999", "ConfigError", "RUNTIME_TIMEOUT");
 	check_one("RUNTIME_TIMEOUT", "1.5", "ConfigError", "RUNTIME_TIMEOUT");
-	check_one("RUNTIME_MEMORY", "lots", "ConfigError", "RUNTIME_MEMORY");
-	check_one("RUNTIME_MEMORY", "0", "ConfigError", "RUNTIME_MEMORY");
+	check_one("RUNTIME_MEMORY", "lots", "", NULL);
 	{
-		const char *env[] = { "RUNTIME_TIMEOUT", "259200", "RUNTIME_MEMORY", "4096", NULL };
+		const char *env[] = { "RUNTIME_TIMEOUT", "259200", NULL };
 
 		load(&c, env, 0, "");
 		CHECK(c.timeout_s == 259200);
-		CHECK(c.memory_mb == 4096);
 		cfg_release(&c);
 	}
 	{
@@ -324,6 +295,22 @@ static void test_validation(void)
 	check_one("logFormat", "xml", "ConfigError", "logFormat");
 	check_one("logFormat", "JSON", "", NULL);
 	check_one("logFormat", "plain", "", NULL);
+	{
+		const char *env[] = { "logLevel", "WARNING", "logFormat", "JSON", NULL };
+
+		load(&c, env, 0, "");
+		CHECK(c.log_level == LOG_WARN && c.log_format == LOG_FORMAT_JSON);
+		cfg_release(&c);
+	}
+	/* The log settings apply even when another key is wrong. */
+	{
+		const char *env[] = { "logLevel", "error", "logFormat", "json", "type", "gentle", NULL };
+
+		load(&c, env, 0, "ConfigError");
+		CHECK(c.log_level == LOG_ERROR && c.log_format == LOG_FORMAT_JSON);
+		CHECK(strstr(c.error.msg, "type") != NULL);
+		cfg_release(&c);
+	}
 
 	/* ak and sk go together. */
 	check_one("ak", "AKONLY", "ConfigError", "ak and sk");
@@ -349,43 +336,38 @@ static void test_validation(void)
 
 static void test_base_url(void)
 {
+	static const char *const both[] = {
+		"region", "eu-west-0", "domain", "prod-cloud-ocb.orange-business.com", NULL,
+	};
+	static const char *const cce_only[] = {
+		"region", "eu-west-0", "domain", "prod-cloud-ocb.orange-business.com",
+		"cceEndpoint", "https://cce.internal.example.com", NULL,
+	};
+	static const char *const endpoint_only[] = {
+		"cceEndpoint", "https://cce.internal.example.com", NULL,
+	};
 	struct cfg c;
-	char region[] = "eu-west-0", domain[] = "prod-cloud-ocb.orange-business.com";
-	char ep[] = "https://cce.internal.example.com";
-	struct buf b;
 	struct err e;
 
-	memset(&c, 0, sizeof(c));
-	c.region = region;
-	c.domain = domain;
+	load(&c, both, 0, "");
 	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.eu-west-0.prod-cloud-ocb.orange-business.com");
 	CHECK_STR(base_url(&c, CFG_ECS), "https://ecs.eu-west-0.prod-cloud-ocb.orange-business.com");
-	c.cce_endpoint = ep;
+	cfg_release(&c);
+	load(&c, cce_only, 0, "");
 	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.internal.example.com");
 	CHECK_STR(base_url(&c, CFG_ECS), "https://ecs.eu-west-0.prod-cloud-ocb.orange-business.com");
-	c.region = NULL;
+	cfg_release(&c);
+	/* Without a region only the service without an endpoint fails, and says what to set. */
+	load(&c, endpoint_only, 0, "");
 	CHECK_STR(base_url(&c, CFG_CCE), "https://cce.internal.example.com");
 	CHECK_STR(base_url(&c, CFG_ECS),
 		  "(error ConfigError: region not configured: set region (e.g. eu-west-0) or ecsEndpoint)");
-
-	/* out is replaced, not appended to; a failure leaves it empty. */
-	buf_init(&b, BUF_MAX_SMALL);
-	CHECK(buf_puts(&b, "old") == 0);
 	err_clear(&e);
-	CHECK(cfg_base_url(&c, CFG_CCE, &b, &e) == 0);
-	CHECK_STR(buf_str(&b), "https://cce.internal.example.com");
-	CHECK(cfg_base_url(&c, CFG_ECS, &b, &e) == -1);
-	CHECK_STR(buf_str(&b), "");
+	CHECK(cfg_base_url(&c, CFG_CCE, &e) != NULL);
+	CHECK_STR(e.code, "");
+	CHECK(cfg_base_url(&c, CFG_ECS, &e) == NULL);
 	CHECK_STR(e.code, "ConfigError");
-	buf_release(&b);
-
-	/* A ceiling too small for the URL is an error, not a truncation. */
-	buf_init(&b, 10);
-	c.region = region;
-	c.cce_endpoint = NULL;
-	CHECK(cfg_base_url(&c, CFG_CCE, &b, &e) == -1);
-	CHECK_STR(e.code, "ConfigError");
-	buf_release(&b);
+	cfg_release(&c);
 }
 
 /* The ECS keys: booleans, stop type, auth, and their aliases. */
@@ -410,11 +392,51 @@ static void test_ecs_keys(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		check_one(bad[i][0], bad[i][1], bad[i][2] ? "ConfigError" : "", bad[i][2]);
 	load(&c, env, 0, "");
-	CHECK_STR(c.server_ids, "a,b");
+	CHECK_STR(joined(&c.server_ids), "a,b");
 	cfg_release(&c);
 	CHECK(cfg_bool("Yes", &v) == 0 && v == 1);
 	CHECK(cfg_bool("off", &v) == 0 && v == 0);
 	CHECK(cfg_bool("", &v) == -1 && cfg_bool(NULL, &v) == -1 && cfg_bool("truee", &v) == -1);
+}
+
+/* Every key arrives converted: enums, lists, booleans; wrong values are ConfigErrors. */
+static void test_typed(void)
+{
+	static const char *const env[] = {
+		"RUNTIME_USERDATA",
+		"{\"action\":\"STOP\",\"clusterId\":\" c1 , c2,,c1\",\"serverIds\":\"s1\",\"tags\":\"env=dev, team\","
+		"\"type\":\"hard\",\"wait\":\"yes\",\"dryRun\":\"off\",\"stopNodes\":\"1\",\"startNodes\":\"false\","
+		"\"allServers\":\"TRUE\",\"auth\":\"aksk\"}",
+		"RUNTIME_HANDLER", "status",
+		NULL,
+	};
+	static const char *const handler_only[] = { "RUNTIME_HANDLER", "Awake", NULL };
+	struct cfg c;
+
+	load(&c, env, 0, "");
+	CHECK(c.action == ACTION_STOP && c.handler_action == ACTION_STATUS);
+	CHECK_STR(joined(&c.cluster_ids), "c1,c2");
+	CHECK_STR(joined(&c.server_ids), "s1");
+	CHECK_STR(joined(&c.tags), "env=dev,team");
+	CHECK(c.stop_type == CFG_STOP_HARD && c.auth == CFG_AUTH_AKSK);
+	CHECK(c.wait == 1 && c.dry_run == 0 && c.stop_nodes == 1 && c.start_nodes == 0 && c.all_servers == 1);
+	cfg_release(&c);
+	load(&c, handler_only, 0, "");
+	CHECK(c.action == ACTION_NONE && c.handler_action == ACTION_AWAKE);
+	cfg_release(&c);
+
+	check_one("action", "fly", "ConfigError", "action 'fly'");
+	check_one("action", "awake now", "ConfigError", "action");
+	check_one("action", "Hibernate", "", NULL);
+	check_one("clusterId", "ok,../etc", "ConfigError", "clusterId");
+	check_one("cluster_ids", "a/b", "ConfigError", "clusterId");
+	check_one("serverIds", "x y", "ConfigError", "serverIds");
+	check_one("tags", "=v", "ConfigError", "tags");
+	check_one("tags", "a\tb", "ConfigError", "tags");
+	check_one("clusterId", " , ,", "", NULL);
+	check_one("RUNTIME_HANDLER", "index.handler", "", NULL);
+	CHECK_STR(cfg_stop_name(CFG_STOP_SOFT), "SOFT");
+	CHECK_STR(cfg_stop_name(CFG_STOP_HARD), "HARD");
 }
 
 int main(void)
@@ -427,5 +449,6 @@ int main(void)
 	test_validation();
 	test_base_url();
 	test_ecs_keys();
+	test_typed();
 	return check_done("config");
 }

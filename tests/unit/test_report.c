@@ -129,13 +129,14 @@ static void test_success(void)
 static void test_item_failed(void)
 {
 	struct report r;
-	struct cloud_result f;
+	struct err f;
 	json_t *j, *item, *err;
 
-	cloud_result_init(&f);
+	err_clear(&f);
+	snprintf(f.code, sizeof(f.code), "CloudError"); /* the cloud's own code is quoted, not ours */
 	f.status = 409;
-	snprintf(f.code, sizeof(f.code), "CCE.01409001");
-	snprintf(f.message, sizeof(f.message), "cluster is busy");
+	snprintf(f.cloud_code, sizeof(f.cloud_code), "CCE.01409001");
+	snprintf(f.msg, sizeof(f.msg), "cluster is busy");
 	snprintf(f.request_id, sizeof(f.request_id), "req-1");
 	f.retries = 2;
 
@@ -168,9 +169,9 @@ static void test_item_failed(void)
 	report_release(&r);
 
 	/* No request id and no retries: those keys are left out. */
-	cloud_result_init(&f);
+	err_clear(&f);
 	f.status = 0;
-	snprintf(f.code, sizeof(f.code), "Timeout");
+	snprintf(f.code, sizeof(f.code), "Timeout"); /* a transport failure: no cloud code */
 	report_init(&r, "awake");
 	CHECK(report_cluster(&r, "c1", "a", "Hibernation", REPORT_FAILED, NULL, &f) == 0);
 	j = render(&r, 0);
@@ -178,6 +179,7 @@ static void test_item_failed(void)
 	CHECK(json_object_get(err, "request_id") == NULL);
 	CHECK(json_object_get(err, "retries") == NULL);
 	CHECK(json_integer_value(json_object_get(err, "http_status")) == 0);
+	CHECK_STR(str_at(err, "code"), "Timeout");
 	CHECK_STR(str_at(err, "message"), "");
 	json_decref(j);
 	report_release(&r);
@@ -245,17 +247,17 @@ static void test_scrub(void)
 {
 	static const char token[] = "MIIEXAMPLETOKEN+/abc==";
 	struct report r;
-	struct cloud_result f;
+	struct err f;
 	struct err e;
 	struct buf out;
 	json_t *j;
 
 	log_secret(token);
 	log_secret("SKSECRET0123456789");
-	cloud_result_init(&f);
+	err_clear(&f);
 	f.status = 401;
-	snprintf(f.code, sizeof(f.code), "APIGW.0301");
-	snprintf(f.message, sizeof(f.message), "Incorrect IAM authentication information: token %s",
+	snprintf(f.cloud_code, sizeof(f.cloud_code), "APIGW.0301");
+	snprintf(f.msg, sizeof(f.msg), "Incorrect IAM authentication information: token %s",
 		 token);
 
 	report_init(&r, "hibernate");
@@ -290,8 +292,8 @@ static void test_scrub(void)
 
 	/* A secret that JSON escapes is still masked (strings are scrubbed before encoding). */
 	log_secret("ab\"cdef");
-	cloud_result_init(&f);
-	snprintf(f.message, sizeof(f.message), "got ab\"cdef");
+	err_clear(&f);
+	snprintf(f.msg, sizeof(f.msg), "got ab\"cdef");
 	report_init(&r, "awake");
 	CHECK(report_cluster(&r, "c1", "n", "", REPORT_FAILED, NULL, &f) == 0);
 	j = render(&r, 0);
@@ -337,17 +339,17 @@ static void test_small_buffer(void)
 static void test_exact_text(void)
 {
 	struct report r;
-	struct cloud_result f;
+	struct err f;
 	struct buf out;
 	struct err e;
 
 	log_secret("SECRETTOKEN123");
 	buf_init(&out, BUF_MAX_RESULT);
 	report_init(&r, "stop");
-	cloud_result_init(&f);
+	err_clear(&f);
 	f.status = 409;
-	snprintf(f.code, sizeof(f.code), "Ecs.0001");
-	snprintf(f.message, sizeof(f.message), "conflict \"quoted\" SECRETTOKEN123 \xc3\xa9");
+	snprintf(f.cloud_code, sizeof(f.cloud_code), "Ecs.0001");
+	snprintf(f.msg, sizeof(f.msg), "conflict \"quoted\" SECRETTOKEN123 \xc3\xa9");
 	snprintf(f.request_id, sizeof(f.request_id), "req-1");
 	f.retries = 2;
 	CHECK(report_cluster(&r, "c1", "prod", "Available", REPORT_LISTED, NULL, NULL) == 0);

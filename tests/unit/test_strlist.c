@@ -6,22 +6,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "strlist.h"
-
-/* The list joined with commas, into a static string (tests only). */
-static const char *joined(const struct strlist *l)
-{
-	static char out[4096];
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < l->n; i++) {
-		if (i > 0)
-			strcat(out, ",");
-		strcat(out, l->v[i]);
-	}
-	return out;
-}
 
 /* Expects csv to give want (a comma-joined list). */
 static void check_csv(const char *csv, const char *want)
@@ -31,7 +17,7 @@ static void check_csv(const char *csv, const char *want)
 
 	strlist_init(&l);
 	err_clear(&e);
-	CHECK(strlist_add_csv(&l, csv, "clusterId", &e) == 0);
+	CHECK(strlist_add_csv(&l, csv, strlist_add_id, "clusterId", &e) == 0);
 	CHECK_STR(e.code, "");
 	CHECK_STR(joined(&l), want);
 	strlist_release(&l);
@@ -45,7 +31,7 @@ static void check_csv_bad(const char *csv)
 
 	strlist_init(&l);
 	err_clear(&e);
-	CHECK(strlist_add_csv(&l, csv, "clusterId", &e) == -1);
+	CHECK(strlist_add_csv(&l, csv, strlist_add_id, "clusterId", &e) == -1);
 	CHECK_STR(e.code, "InvalidParameter");
 	CHECK(strncmp(e.msg, "clusterId: ", 11) == 0);
 	strlist_release(&l);
@@ -166,7 +152,7 @@ static void test_csv(void)
 
 		strlist_init(&l);
 		err_clear(&e);
-		CHECK(strlist_add_csv(&l, "ok1,ok2,bad/x,ok3", "clusterId", &e) == -1);
+		CHECK(strlist_add_csv(&l, "ok1,ok2,bad/x,ok3", strlist_add_id, "clusterId", &e) == -1);
 		CHECK(strstr(e.msg, "bad/x") != NULL);
 		CHECK_STR(joined(&l), "ok1,ok2");
 		strlist_release(&l);
@@ -198,7 +184,7 @@ static void test_max(void)
 	CHECK_STR(e.code, "InvalidParameter");
 	CHECK(strstr(e.msg, "too many") != NULL);
 	CHECK(strstr(e.msg, "10000") != NULL);
-	CHECK(strlist_add_csv(&l, "c1,c2,new2", "clusterId", &e) == -1);
+	CHECK(strlist_add_csv(&l, "c1,c2,new2", strlist_add_id, "clusterId", &e) == -1);
 	CHECK(l.n == STRLIST_MAX);
 	CHECK(strlist_has(&l, "new") == 0);
 	CHECK_STR(l.v[STRLIST_MAX - 1], "c9999");

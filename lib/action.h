@@ -1,0 +1,32 @@
+/*
+ * action: the vocabulary of what an invocation can ask for.
+ *
+ * The configuration, the event and the handlers' table all speak of actions
+ * through this enum; the names below are the only spellings accepted.
+ */
+#ifndef FG_ACTION_H
+#define FG_ACTION_H
+
+#include <stddef.h>
+
+enum action {
+	ACTION_NONE = 0, /* not named (or not an action) */
+	ACTION_HIBERNATE,
+	ACTION_AWAKE,
+	ACTION_STOP,
+	ACTION_START,
+	ACTION_STATUS,
+};
+
+#define ACTION_COUNT 6 /* ACTION_NONE included */
+
+/* Returns the action named s (any case), or ACTION_NONE when s is NULL or names none. */
+enum action action_parse(const char *s);
+
+/* Returns the name of a ("hibernate"...), "" for ACTION_NONE or an out-of-range value. Static. */
+const char *action_name(enum action a);
+
+/* Writes every name, "hibernate, awake, stop, start, status", into dst (size n >= 1), cut to fit. */
+void action_list(char *dst, size_t n);
+
+#endif

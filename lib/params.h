@@ -1,0 +1,54 @@
+/*
+ * params: what one invocation will do, the event's request weighed against
+ * the configuration.
+ *
+ * Each field is resolved by one small rule that sees both the configured
+ * value and what the event asked for:
+ *
+ *   action          the event's, else the configured one, else RUNTIME_HANDLER's
+ *   targets         per kind (clusters, servers, tags): the event's when it
+ *                   names any of that kind, else the configuration's
+ *   type, wait, dryRun, stopNodes, startNodes
+ *                   the event's when it says, else the configuration's
+ *   allServers      the configuration's only
+ *
+ * A rule that must one day only let the event narrow the configuration
+ * (never widen it) changes in one place, below, and nowhere else.
+ */
+#ifndef FG_PARAMS_H
+#define FG_PARAMS_H
+
+#include "action.h"
+#include "config.h"
+#include "err.h"
+#include "event.h"
+#include "strlist.h"
+
+/* The resolved request handed to a handler. Owned by the caller; release with params_release(). */
+struct params {
+	enum action action; /* never ACTION_NONE once resolved */
+	struct strlist cluster_ids;
+	struct strlist server_ids;
+	struct strlist tags;
+	enum cfg_stop type;
+	int wait;        /* 0 or 1 */
+	int dry_run;     /* 0 or 1 */
+	int stop_nodes;  /* 0 or 1 */
+	int start_nodes; /* 0 or 1 */
+	int all_servers; /* 0 or 1 */
+};
+
+void params_init(struct params *p);
+
+/* Frees the lists. p may be NULL. */
+void params_release(struct params *p);
+
+/*
+ * Resolves ev (borrowed) against c (borrowed) into p (initialised, empty).
+ * Returns 0, or -1 with e set: "InvalidParameter" when no action is named
+ * anywhere, "UnknownAction" when the event's word names no action,
+ * "OutOfMemory".
+ */
+int params_resolve(const struct event *ev, const struct cfg *c, struct params *p, struct err *e) FG_WUR;
+
+#endif
