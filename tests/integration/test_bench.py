@@ -1,10 +1,8 @@
 """`make bench` end to end, with tiny counts, so that the benchmark cannot rot.
 
 The figures of such a short run mean nothing; what is checked is that every
-runtime (fgboot, the floor, Python + requests, the shell sample) answered
-every event, that the table has every row, and that the exact counts the
-issue sets (3 batch calls for 2,500 servers, 1 TLS handshake for 100 calls,
-the CA file read once) hold.
+runtime (fgboot, Python + requests, the shell sample) answered every event and
+that the table has every row, with a figure in each runtime's column.
 """
 import json
 import os
@@ -14,7 +12,10 @@ import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROWS = ("cold start, median (ms)", "cold start, p99 (ms)", "first answer (hibernate), median (ms)",
+        "first answer (hibernate), p99 (ms)", "peak RSS, VmHWM (MB)", "binary / script (kB)",
+        "deployable zip (kB)")
 
 
 def static_binary():
@@ -27,24 +28,21 @@ def static_binary():
 @pytest.mark.skipif(static_binary() is None or not os.path.exists(static_binary() or ""),
                     reason="needs the static ./bootstrap")
 def test_bench_runs_end_to_end(tmp_path):
-    env = dict(os.environ, BENCH_OUT=str(tmp_path), BENCH_COLD="2", BENCH_N="40",
-               BENCH_N_PY="20", BENCH_N_SHELL="10", BENCH_N_LONG="20", FGBOOT_BIN=static_binary())
-    r = subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "bench.py")], env=env,
+    env = dict(os.environ, BENCH_OUT=str(tmp_path), BENCH_COLD="2", BENCH_N="20",
+               BENCH_N_SHELL="5", FGBOOT_BIN=static_binary())
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "tools" / "bench.py")], env=env,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    table = r.stdout
-    for metric in ("cold start, median", "first answer (hibernate), median",
-                   "warm own CPU time per invocation", "invocations per second, end to end",
-                   "peak RSS", "RSS growth", "deployable zip", "batch calls",
-                   "TLS handshakes for 100 HTTPS", "16,384-char token"):
-        assert metric in table, metric
+    lines = {ln.split(" | ")[0][2:]: ln.split(" | ") for ln in r.stdout.splitlines()
+             if ln.startswith("| ")}
+    for metric in ROWS:
+        cells = lines[metric]
+        # metric, fgboot, target, Python, Python ÷ fgboot, shell, shell ÷ fgboot
+        assert len(cells) == 7 and cells[1] and cells[3] and cells[5] and cells[4].endswith("×"), \
+            cells
     raw = json.loads((tmp_path / "results.json").read_text())
-    one = raw["warm"]["one"]
-    assert one["fgboot"]["n"] == 40 and one["python"]["n"] == 20 and one["shell"]["n"] == 10
-    assert one["floor"]["n"] == 40
-    assert raw["warm"]["long"]["fgboot"]["n"] == 20 and raw["warm"]["long"]["floor"]["n"] == 20
-    assert raw["stop2500"]["batches"] == 3
-    assert raw["stop2500"]["sizes"] == [1000, 1000, 500]
-    assert raw["tls"]["fgboot"]["handshakes"] == 1
-    assert raw["tls"]["fgboot"]["ca_opens"] == 1
-    assert (tmp_path / "results.md").read_text().startswith("| metric |")
+    assert raw["runs"] == {"cold": 2, "rss": {"fgboot": 20, "python": 20, "shell": 5}}
+    for name in ("fgboot", "python", "shell"):
+        assert len(raw["cold_ms"][name]["cold"]) == 2 and raw["peak_rss_kb"][name] > 0
+        assert 0 < raw["cold_ms"][name]["cold"][0] < raw["cold_ms"][name]["first"][0]
+    assert (tmp_path / "results.md").read_text().strip() == r.stdout.strip()

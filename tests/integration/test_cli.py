@@ -5,6 +5,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import time
 
@@ -139,6 +140,36 @@ def test_static_binary_falls_back_to_the_embedded_bundle(tls_cloud):
     # The embedded Mozilla set was loaded (not "no CA at all") and does not trust the test CA.
     assert err["code"] == "TLSError" and "certificate" in err["message"], err
     assert tls_cloud.requests == []
+
+
+def test_tls_session_and_ca_file_are_reused_across_invocations(fg, tls_cloud, test_ca, tmp_path):
+    """100 `status` invocations over HTTPS: one TLS handshake, the CA file read once
+    (counted with strace, on the builds without LeakSanitizer, which cannot run traced)."""
+    fg.cloud.close()
+    fg.cloud = tls_cloud                 # the harness checks its errors at teardown
+    argv = [fg.binary]
+    trace = tmp_path / "open.strace"
+    traced = shutil.which("strace") and binary_id(fg.binary) != "san"
+    if traced:
+        argv = ["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", str(trace)] + argv
+    fg.start({"clusterId": C1, "cceEndpoint": tls_cloud.url, "ecsEndpoint": tls_cloud.url},
+             env={"SSL_CERT_FILE": str(test_ca / "ca.pem")}, argv=argv)
+    for _ in range(100):
+        fg.push({"action": "status"})
+    for rid in fg.pushed:
+        res = fg.runtime.wait_result(rid, timeout=60)
+        assert res.kind == "response", res.body[:300]
+    assert len(tls_cloud.requests) == 200            # the cluster and its node list, each time
+    assert tls_cloud.handshakes == 1 and tls_cloud.connections == 1
+    if traced:
+        # strace does not pass SIGTERM on: stop the traced bootstrap itself.
+        tracer = fg.boots[0].proc.pid
+        child = pathlib.Path("/proc/%d/task/%d/children" % (tracer, tracer)).read_text().split()
+        os.kill(int(child[0]), signal.SIGTERM)
+        assert fg.boots[0].stop() == 0
+        opens = [ln for ln in trace.read_text().splitlines()
+                 if "ca.pem" in ln and "ENOENT" not in ln]
+        assert len(opens) == 1, opens
 
 
 def dyn_binary():
