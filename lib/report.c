@@ -67,6 +67,18 @@ int report_is_error(const struct report *r)
 	return r->fatal.code[0] != '\0' || r->nfailed > 0 || r->clusters == NULL;
 }
 
+const struct err *report_fatal(const struct report *r)
+{
+	return r->fatal.code[0] != '\0' ? &r->fatal : NULL;
+}
+
+void report_summary(const struct report *r, char *out, size_t n)
+{
+	snprintf(out, n, "%s %s: %d requested, %d skipped, %d failed",
+		 r->action[0] ? r->action : "(no action)", report_is_error(r) ? "error" : "success",
+		 r->nrequested, r->nskipped, r->nfailed);
+}
+
 /*
  * Sets obj[key] to the string s; -1 (obj unchanged) when s is NULL or not
  * UTF-8, or memory ran out. key is a literal (ASCII), so jansson need not check it.

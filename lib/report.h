@@ -77,6 +77,15 @@ void report_set_dry_run(struct report *r);
 /* 1 when the report is an error (fatal, or any item failed). */
 int report_is_error(const struct report *r);
 
+/* The whole invocation's failure, or NULL when report_fail() was not called. Borrowed. */
+const struct err *report_fatal(const struct report *r);
+
+/*
+ * Writes the one-line summary of r into out (size n): "<action> <success|error>:
+ * N requested, N skipped, N failed".
+ */
+void report_summary(const struct report *r, char *out, size_t n);
+
 /*
  * Renders the JSON text into out. With apig set, wraps it in the APIG
  * envelope {statusCode, isBase64Encoded, headers, body}. Returns -1 on OOM.

@@ -15,8 +15,7 @@ BLD=$TOP/build
 KHDR=$TOP/kernel-headers
 # No unwind tables: nothing here unwinds C stacks, and they are 10 % of the binary.
 # Position-independent (bootstrap links as static-PIE) with stack protection.
-SIZEFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
-  -fPIE -fstack-protector-strong"
+SIZEFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -fPIE -fstack-protector-strong"
 # OpenSSL algorithms and formats that HTTPS to a cloud API never uses (about 400 KB).
 OPENSSL_TRIM="no-idea no-seed no-camellia no-aria no-bf no-cast no-rc2 no-rc4 no-rc5 no-md4
   no-mdc2 no-whirlpool no-sm2 no-sm3 no-sm4 no-gost no-siphash no-cms no-ts no-ct no-srtp

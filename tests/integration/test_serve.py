@@ -92,7 +92,7 @@ def test_request_id_is_generated_when_the_platform_sends_none(fg, served):
     srv = served()
     status, _, out = srv.invoke({"action": "awake", "clusterId": C1})
     assert status == 200 and out["data"]["cluster_list"][0]["result"] == "requested"
-    assert " serve-" in srv.boot.output()
+    assert " local-" in srv.boot.output()
     # A request id that could forge log content is replaced too.
     status, _, _ = srv.invoke({"action": "status", "clusterId": C1}, request_id="a b\"c")
     assert status == 200

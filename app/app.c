@@ -1,0 +1,183 @@
+/* app: process lifetime and the shared dispatch. See app.h. */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../handlers/handlers.h"
+#include "../lib/backoff.h"
+#include "../lib/cloud.h"
+#include "../lib/event.h"
+#include "../lib/log.h"
+#include "../lib/report.h"
+
+static const char *app_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+int app_init(struct app *a, int invoke_mode, volatile sig_atomic_t *stop, struct err *e)
+{
+	enum log_level lvl;
+	enum log_format fmt;
+
+	a->cloud = NULL;
+	a->stop = stop;
+	if (cfg_load(&a->cfg, app_getenv, invoke_mode) != 0)
+		return err_set(e, "OutOfMemory", "out of memory reading the configuration");
+	if (a->cfg.log_level != NULL && log_level_parse(a->cfg.log_level, &lvl) == 0)
+		log_set_level(lvl);
+	if (a->cfg.log_format != NULL && log_format_parse(a->cfg.log_format, &fmt) == 0)
+		log_set_format(fmt);
+	/* Configured secrets stay registered (pinned) across invocations. */
+	log_secret(a->cfg.ak);
+	log_secret(a->cfg.sk);
+	log_secret(a->cfg.token);
+	log_pin_secrets(1);
+	if ((a->cloud = cloud_new(e)) == NULL)
+		return -1;
+	cloud_set_stop(a->cloud, stop);
+	return 0;
+}
+
+void app_release(struct app *a)
+{
+	cloud_free(a->cloud);
+	a->cloud = NULL;
+	cfg_release(&a->cfg);
+	log_pin_secrets(0);
+	log_forget_secrets();
+}
+
+const char *app_config_state(const struct app *a)
+{
+	static char state[sizeof(a->cfg.error.msg) + 16];
+
+	if (a->cfg.error.code[0] == '\0')
+		return "ok";
+	snprintf(state, sizeof(state), "UNUSABLE: %s", a->cfg.error.msg);
+	return state;
+}
+
+static void app_unknown_action(const char *action, struct err *e)
+{
+	const struct handler *h;
+	struct buf names;
+
+	buf_init(&names, BUF_MAX_SMALL);
+	for (h = handler_table; h->action != NULL; h++)
+		if (buf_printf(&names, "%s%s", names.len ? ", " : "", h->action) != 0)
+			break;
+	err_set(e, "UnknownAction", "unknown action '%s': use one of %s", action, buf_str(&names));
+	buf_release(&names);
+}
+
+/* Renders r into out; on failure, a fixed error answer. Returns 1 for an error answer. */
+static int app_render(const struct report *r, int apig, struct buf *out)
+{
+	if (report_render(r, apig, out) == 0)
+		return report_is_error(r);
+	buf_clear(out);
+	if (buf_puts(out, "{\"status\":\"error\",\"errorType\":\"OutOfMemory\","
+			  "\"errorMessage\":\"out of memory rendering the result\"}") != 0)
+		log_error("out of memory rendering the result");
+	return 1;
+}
+
+int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t len,
+		 struct buf *out)
+{
+	const struct handler *h;
+	struct event ev;
+	struct params p;
+	struct report r;
+	struct err e, eerr;
+	const struct err *fatal;
+	char summary[128];
+	long long t0 = backoff_now_ms();
+	int is_error, parsed;
+
+	event_init(&ev);
+	params_init(&p);
+	report_init(&r, "");
+	err_clear(&e);
+	err_clear(&eerr);
+	buf_clear(out);
+
+	/* The first problem found wins: configuration, event, parameters, action. */
+	parsed = event_parse(body, len, &ev, &eerr) == 0;
+	if (a->cfg.error.code[0] != '\0') {
+		report_fail(&r, &a->cfg.error);
+	} else if (!parsed) {
+		report_fail(&r, &eerr);
+	} else if (params_resolve(&ev, &a->cfg, handler_exists, &p, &e) != 0) {
+		report_set_action(&r, ev.action);
+		report_fail(&r, &e);
+	} else if (report_set_action(&r, p.action), (h = handler_find(p.action)) == NULL) {
+		app_unknown_action(p.action, &e);
+		report_fail(&r, &e);
+	} else {
+		cloud_begin(a->cloud, ctx, &a->cfg);
+		(void)h->fn(a->cloud, &p, &r); /* a failure to run is in the report */
+		report_set_retries(&r, cloud_retries(a->cloud));
+	}
+
+	is_error = app_render(&r, ev.kind == EVENT_APIG, out);
+	if ((fatal = report_fatal(&r)) != NULL)
+		log_error("%s: %s", fatal->code, fatal->msg);
+	report_summary(&r, summary, sizeof(summary));
+	log_info("%s, %d cloud calls, %lld ms", summary, fatal != NULL ? 0 : cloud_calls(a->cloud),
+		 backoff_now_ms() - t0);
+	report_release(&r);
+	params_release(&p);
+	event_release(&ev);
+	return is_error;
+}
+
+int app_fail(const struct err *e, struct buf *out)
+{
+	struct report r;
+
+	log_error("%s: %s", e->code, e->msg);
+	report_init(&r, "");
+	report_fail(&r, e);
+	buf_clear(out);
+	(void)app_render(&r, 0, out);
+	report_release(&r);
+	return 1;
+}
+
+static int app_id_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+int app_request_id(const char *given, size_t len, char *id)
+{
+	static unsigned long seq;
+	size_t i;
+	int ok = given != NULL && len > 0 && len < APP_ID_MAX;
+
+	for (i = 0; ok && i < len; i++)
+		ok = app_id_char(given[i]);
+	if (ok) {
+		memcpy(id, given, len);
+		id[len] = '\0';
+		return 1;
+	}
+	snprintf(id, APP_ID_MAX, "local-%lld-%lu", backoff_now_ms(), ++seq);
+	return 0;
+}
+
+void app_begin(const char *id)
+{
+	log_set_request(id);
+}
+
+void app_end(void)
+{
+	log_forget_secrets();
+	log_set_request(NULL);
+}
