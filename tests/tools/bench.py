@@ -257,12 +257,13 @@ def main():
         ("binary / script (kB)", {n: size[n]["bin"] / 1024 for n in NAMES}, None),
         ("deployable zip (kB)", {n: size[n]["zip"] / 1024 for n in NAMES}, TARGETS["zip_kb"]),
     ])
+    load1 = open("/proc/loadavg").read().split()[0]
     notes = [
         "",
-        "Machine: %s. Cold start and first answer: %d runs per runtime, interleaved; peak RSS "
-        "after %d `status` invocations (shell: %d). Load average (1 min) %s at start, %s at end; "
-        "%.0f s in all." % (machine(), N_COLD, N_RSS, N_RSS_SHELL, load0,
-                            open("/proc/loadavg").read().split()[0], time.monotonic() - t_start),
+        "Machine: %s. Cold start and first answer: %s runs per runtime, interleaved; peak RSS "
+        "after %s `status` invocations (shell: %s). Load average (1 min) %s at start, %s at end; "
+        "%.0f s in all." % (machine(), "{:,}".format(N_COLD), "{:,}".format(N_RSS),
+                            "{:,}".format(N_RSS_SHELL), load0, load1, time.monotonic() - t_start),
     ]
     text = md + "\n" + "\n".join(notes) + "\n"
     (OUT / "results.md").write_text(text)
