@@ -142,6 +142,18 @@ def test_static_binary_falls_back_to_the_embedded_bundle(tls_cloud):
     assert tls_cloud.requests == []
 
 
+def traced_pid(tracer):
+    """The pid of the program strace (pid `tracer`) started."""
+    children = pathlib.Path("/proc/%d/task/%d/children" % (tracer, tracer))
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        pids = children.read_text().split()
+        if pids:
+            return int(pids[0])
+        time.sleep(0.01)
+    raise AssertionError("strace started nothing")
+
+
 def test_tls_session_and_ca_file_are_reused_across_invocations(fg, tls_cloud, test_ca, tmp_path):
     """100 `status` invocations over HTTPS: one TLS handshake, the CA file read once
     (counted with strace, on the builds without LeakSanitizer, which cannot run traced)."""
@@ -152,21 +164,22 @@ def test_tls_session_and_ca_file_are_reused_across_invocations(fg, tls_cloud, te
     traced = shutil.which("strace") and binary_id(fg.binary) != "san"
     if traced:
         argv = ["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", str(trace)] + argv
-    fg.start({"clusterId": C1, "cceEndpoint": tls_cloud.url, "ecsEndpoint": tls_cloud.url},
-             env={"SSL_CERT_FILE": str(test_ca / "ca.pem")}, argv=argv)
-    for _ in range(100):
-        fg.push({"action": "status"})
-    for rid in fg.pushed:
-        res = fg.runtime.wait_result(rid, timeout=60)
-        assert res.kind == "response", res.body[:300]
-    assert len(tls_cloud.requests) == 200            # the cluster and its node list, each time
-    assert tls_cloud.handshakes == 1 and tls_cloud.connections == 1
+    boot = fg.start({"clusterId": C1, "cceEndpoint": tls_cloud.url, "ecsEndpoint": tls_cloud.url},
+                    env={"SSL_CERT_FILE": str(test_ca / "ca.pem")}, argv=argv)
+    pid = traced_pid(boot.proc.pid) if traced else None
+    try:
+        for _ in range(100):
+            fg.push({"action": "status"})
+        for rid in fg.pushed:
+            res = fg.runtime.wait_result(rid, timeout=60)
+            assert res.kind == "response", res.body[:300]
+        assert len(tls_cloud.requests) == 200        # the cluster and its node list, each time
+        assert tls_cloud.handshakes == 1 and tls_cloud.connections == 1
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGTERM)             # strace does not pass SIGTERM on
     if traced:
-        # strace does not pass SIGTERM on: stop the traced bootstrap itself.
-        tracer = fg.boots[0].proc.pid
-        child = pathlib.Path("/proc/%d/task/%d/children" % (tracer, tracer)).read_text().split()
-        os.kill(int(child[0]), signal.SIGTERM)
-        assert fg.boots[0].stop() == 0
+        assert boot.stop() == 0
         opens = [ln for ln in trace.read_text().splitlines()
                  if "ca.pem" in ln and "ENOENT" not in ln]
         assert len(opens) == 1, opens
