@@ -196,27 +196,27 @@ check-headers:
 integration: bootstrap build/san/bootstrap build/dyn/bootstrap
 	FGBOOT_BINARIES="$(CURDIR)/bootstrap $(CURDIR)/build/san/bootstrap" \
 	FGBOOT_DYN="$(CURDIR)/build/dyn/bootstrap" \
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests/
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration/
 
 # valgrind memcheck over 1,000 mixed invocations of the dynamic build (also part of integration).
 valgrind: build/dyn/bootstrap
 	FGBOOT_DYN="$(CURDIR)/build/dyn/bootstrap" $(PYTHON) -m pytest -q -p no:cacheprovider \
-		tests/test_cli.py -k valgrind
+		tests/integration/test_cli.py -k valgrind
 
 test: setup
 	$(MAKE) DEVELOPER=$(or $(DEVELOPER),1) lint check-headers unit fuzz-smoke integration
 
 demo: setup
 	$(MAKE) bootstrap
-	$(PYTHON) tests/demo.py ./bootstrap
+	$(PYTHON) tests/tools/demo.py ./bootstrap
 
 package: bootstrap
 	./package.sh
 
-# Issue 5: fgboot vs a Python (requests) and a shell (curl) runtime on loopback;
-# prints a Markdown table and writes build/bench/results.md (about 2 minutes).
+# fgboot vs a Python (requests) and a shell (curl) runtime on loopback: cold start,
+# first answer, peak RSS, zip size; prints a Markdown table, also in build/bench/results.md.
 bench: setup bootstrap
-	$(PYTHON) tests/bench/bench.py
+	$(PYTHON) tests/tools/bench.py
 
 clean:
 	rm -rf build bootstrap dist

@@ -24,7 +24,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from fakes import FakeCloud, RuntimeAPI  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PROJECT = "0123456789abcdef0123456789abcdef"
 TOKEN = "tok-AGENCY-5ecret-0123456789abcdef"
 AK = "AKEXAMPLE5ECRET0001"

@@ -1,4 +1,4 @@
-"""Self-test of tests/fakes.py: the fake runtime API, the fake CCE/ECS cloud and
+"""Self-test of tests/integration/fakes.py: the fake runtime API, the fake CCE/ECS cloud and
 the independent SDK-HMAC-SHA256 implementation (checked against spec 5.4)."""
 
 import hashlib

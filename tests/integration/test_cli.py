@@ -5,6 +5,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import time
 
@@ -155,6 +156,49 @@ def test_static_binary_falls_back_to_the_embedded_bundle(tls_cloud):
     # The embedded Mozilla set was loaded (not "no CA at all") and does not trust the test CA.
     assert err["code"] == "TLSError" and "certificate" in err["message"], err
     assert tls_cloud.requests == []
+
+
+def traced_pid(tracer):
+    """The pid of the program strace (pid `tracer`) started."""
+    children = pathlib.Path("/proc/%d/task/%d/children" % (tracer, tracer))
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        pids = children.read_text().split()
+        if pids:
+            return int(pids[0])
+        time.sleep(0.01)
+    raise AssertionError("strace started nothing")
+
+
+def test_tls_session_and_ca_file_are_reused_across_invocations(fg, tls_cloud, test_ca, tmp_path):
+    """100 `status` invocations over HTTPS: one TLS handshake, the CA file read once
+    (counted with strace, on the builds without LeakSanitizer, which cannot run traced)."""
+    fg.cloud.close()
+    fg.cloud = tls_cloud                 # the harness checks its errors at teardown
+    argv = [fg.binary]
+    trace = tmp_path / "open.strace"
+    traced = shutil.which("strace") and binary_id(fg.binary) != "san"
+    if traced:
+        argv = ["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", str(trace)] + argv
+    boot = fg.start({"clusterId": C1, "cceEndpoint": tls_cloud.url, "ecsEndpoint": tls_cloud.url},
+                    env={"SSL_CERT_FILE": str(test_ca / "ca.pem")}, argv=argv)
+    pid = traced_pid(boot.proc.pid) if traced else None
+    try:
+        for _ in range(100):
+            fg.push({"action": "status"})
+        for rid in fg.pushed:
+            res = fg.runtime.wait_result(rid, timeout=60)
+            assert res.kind == "response", res.body[:300]
+        assert len(tls_cloud.requests) == 200        # the cluster and its node list, each time
+        assert tls_cloud.handshakes == 1 and tls_cloud.connections == 1
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGTERM)             # strace does not pass SIGTERM on
+    if traced:
+        assert boot.stop() == 0
+        opens = [ln for ln in trace.read_text().splitlines()
+                 if "ca.pem" in ln and "ENOENT" not in ln]
+        assert len(opens) == 1, opens
 
 
 def dyn_binary():

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import PROJECT, body_of
 
-EVENTS = pathlib.Path(__file__).resolve().parent.parent / "events"
+EVENTS = pathlib.Path(__file__).resolve().parents[2] / "events"
 C1 = "11111111-2222-3333-4444-555555555555"
 CLUSTER = "/api/v3/projects/%s/clusters/%s" % (PROJECT, C1)
 ACTION = "/v1/%s/cloudservers/action" % PROJECT

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "integration"))
 from fakes import FakeCloud, RuntimeAPI  # noqa: E402
 
 PROJECT = "0123456789abcdef0123456789abcdef"

@@ -4,7 +4,7 @@ port 8000, `bootstrap serve` as the entrypoint."""
 import json
 import pathlib
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def instructions():
