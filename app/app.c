@@ -7,6 +7,7 @@
 
 #include "../handlers/handlers.h"
 #include "../lib/backoff.h"
+#include "../lib/cce.h"
 #include "../lib/cloud.h"
 #include "../lib/event.h"
 #include "../lib/log.h"
@@ -68,6 +69,40 @@ static int app_render(const struct report *r, int apig, struct buf *out)
 	return 1;
 }
 
+/*
+ * An untrusted event's server ids beyond serverIds must be nodes of the
+ * configured clusters: their node lists are read (nothing else is sent)
+ * before the handler runs. 0, or -1 with e set ("Forbidden" or the cloud's).
+ */
+static int app_check_node_servers(struct app *a, const struct params *p, struct err *e)
+{
+	struct strlist nodes;
+	size_t i, without = 0;
+	int rc = -1;
+
+	if (p->node_server_ids.n == 0)
+		return 0;
+	strlist_init(&nodes);
+	for (i = 0; i < a->cfg.cluster_ids.n; i++) {
+		if (cce_list_node_servers(a->cloud, a->cfg.cluster_ids.v[i], &nodes, &without, e) != 0) {
+			err_prefix(e, "checking the nodes of cluster %s", a->cfg.cluster_ids.v[i]);
+			goto out;
+		}
+	}
+	for (i = 0; i < p->node_server_ids.n; i++) {
+		if (!strlist_has(&nodes, p->node_server_ids.v[i])) {
+			err_set(e, "Forbidden", "API Gateway events may only name configured servers "
+				"(serverIds) or nodes of the configured clusters; '%.64s' is neither",
+				p->node_server_ids.v[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	strlist_release(&nodes);
+	return rc;
+}
+
 int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t len,
 		 struct buf *out)
 {
@@ -88,8 +123,11 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 	err_clear(&eerr);
 	buf_clear(out);
 
-	/* The first problem found wins: configuration, event, parameters, action. */
-	parsed = event_parse(body, len, &ev, &eerr) == 0;
+	/* The first problem found wins: configuration, size, event, parameters, action. */
+	if (len > a->cfg.max_event_bytes)
+		err_set(&eerr, "InvalidEvent", "the event has %zu bytes, more than maxEventBytes (%zu)", len,
+			a->cfg.max_event_bytes);
+	parsed = eerr.code[0] == '\0' && event_parse(body, len, &ev, &eerr) == 0;
 	if (a->cfg.error.code[0] != '\0') {
 		report_fail(&r, &a->cfg.error);
 	} else if (!parsed) {
@@ -100,8 +138,9 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 	} else if (report_set_action(&r, action_name(p.action)), (h = handler_find(p.action)) == NULL) {
 		err_set(&e, "UnknownAction", "no handler for action '%s'", action_name(p.action));
 		report_fail(&r, &e);
+	} else if (cloud_begin(a->cloud, ctx, &a->cfg), app_check_node_servers(a, &p, &e) != 0) {
+		report_fail(&r, &e);
 	} else {
-		cloud_begin(a->cloud, ctx, &a->cfg);
 		(void)h->fn(a->cloud, &p, &r); /* a failure to run is in the report */
 		report_set_retries(&r, cloud_retries(a->cloud));
 	}

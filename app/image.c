@@ -76,6 +76,7 @@ int image_run(struct app *a)
 		return 2;
 	}
 	o.handle = image_handle;
+	o.max_body = a->cfg.max_event_bytes;
 	o.ud = a;
 	/* SIGTERM/SIGINT blocked in every thread (the server's inherit it); this one waits for them. */
 	sigemptyset(&set);

@@ -15,7 +15,7 @@
 enum cfg_key {
 	K_ACTION, K_CLUSTERS, K_REGION, K_DOMAIN, K_CCE_EP, K_ECS_EP, K_PROJECT, K_AK, K_SK,
 	K_LOG_LEVEL, K_LOG_FORMAT, K_SERVERS, K_TAGS, K_TYPE, K_WAIT, K_DRY_RUN, K_STOP_NODES,
-	K_START_NODES, K_ALL_SERVERS, K_AUTH, K_COUNT
+	K_START_NODES, K_ALL_SERVERS, K_AUTH, K_APIG_ACTIONS, K_MAX_EVENT, K_INSECURE_HTTP, K_COUNT
 };
 
 static const struct {
@@ -42,6 +42,9 @@ static const struct {
 	[K_START_NODES] = {"startNodes", NULL},
 	[K_ALL_SERVERS] = {"allServers", NULL},
 	[K_AUTH] = {"auth", NULL},
+	[K_APIG_ACTIONS] = {"apigActions", NULL},
+	[K_MAX_EVENT] = {"maxEventBytes", NULL},
+	[K_INSECURE_HTTP] = {"allowInsecureHttp", NULL},
 };
 
 /* The raw values, borrowed from the userdata or the environment; NULL when unset or empty. */
@@ -184,13 +187,35 @@ static int cfg_logging(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 	return 0;
 }
 
-/* An endpoint: http(s)://host[/prefix], no query, fragment or space; trailing slashes dropped. */
-static int cfg_endpoint(char **dst, const char *url, const char *key, struct err *e)
+/* 1 when the host of an http:// URL (after the scheme) is a loopback address. */
+static int cfg_is_loopback(const char *host)
+{
+	size_t n = strcspn(host, ":/");
+
+	if (host[0] == '[')
+		return strncmp(host, "[::1]", 5) == 0 && (host[5] == '\0' || host[5] == ':' || host[5] == '/');
+	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return 1;
+	return n > 4 && strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") >= n;
+}
+
+/*
+ * An endpoint: http(s)://host[/prefix], no query, fragment or space; trailing
+ * slashes dropped. Plain http:// is for loopback (a local emulator or proxy)
+ * unless allowInsecureHttp says otherwise: credentials and signatures would
+ * otherwise cross the network in clear.
+ */
+static int cfg_endpoint(char **dst, const char *url, const char *key, int insecure_ok, struct err *e)
 {
 	size_t n = strlen(url);
 
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
 		return err_set(e, "ConfigError", "%s must start with https:// or http://", key);
+	if (strncmp(url, "http://", 7) == 0 && !insecure_ok && !cfg_is_loopback(url + 7))
+		return err_set(e, "ConfigError",
+			       "%s uses plain http:// to a host that is not loopback: the agency's token "
+			       "would cross the network in clear; use https://, or set allowInsecureHttp=true",
+			       key);
 	if (strpbrk(url, " \t\r\n?#") != NULL)
 		return err_set(e, "ConfigError", "%s must be a base URL without query or spaces", key);
 	while (n > 0 && url[n - 1] == '/')
@@ -237,8 +262,10 @@ static int cfg_where(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 		return err_set(e, "ConfigError", "projectId has characters outside [A-Za-z0-9_-]");
 	if (cfg_dup(&c->project_id, raw->v[K_PROJECT]) != 0)
 		return err_set(e, "OutOfMemory", "out of memory");
+	if (raw->v[K_INSECURE_HTTP] != NULL && cfg_bool(raw->v[K_INSECURE_HTTP], &c->allow_insecure_http) != 0)
+		return err_set(e, "ConfigError", "allowInsecureHttp must be true or false");
 	for (i = 0; i < CFG_NSERVICES; i++) {
-		if (eps[i] != NULL ? cfg_endpoint(&c->base_url[i], eps[i], keys[i], e)
+		if (eps[i] != NULL ? cfg_endpoint(&c->base_url[i], eps[i], keys[i], c->allow_insecure_http, e)
 				   : cfg_default_url(&c->base_url[i], names[i], region, domain, e))
 			return -1;
 	}
@@ -314,6 +341,59 @@ static int cfg_targets(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 	return 0;
 }
 
+/* Adds one apigActions item: an action name (strlist_add_fn, for strlist_add_csv). */
+static int cfg_add_action(struct strlist *l, const char *s, size_t n, const char *what, struct err *e)
+{
+	char word[32];
+
+	snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), s);
+	if (strcasecmp(word, "none") == 0)
+		return 0; /* apigActions=none: API Gateway events may ask for nothing */
+	if (n >= sizeof(word) || action_parse(word) == ACTION_NONE)
+		return err_set(e, "ConfigError", "%s: '%.*s' is not an action", what, (int)(n < 32 ? n : 32), s);
+	return strlist_add(l, word, n) == 0 ? 0 : err_set(e, "OutOfMemory", "out of memory");
+}
+
+/* apigActions and maxEventBytes: what an untrusted event may ask, how big any event may be. */
+static int cfg_trust(struct cfg *c, const struct cfg_raw *raw, struct err *e)
+{
+	const char *max = raw->v[K_MAX_EVENT];
+	struct strlist names;
+	char *end;
+	size_t i;
+	long v;
+	int rc = -1;
+
+	strlist_init(&names);
+	if (raw->v[K_APIG_ACTIONS] != NULL) {
+		if (strlist_add_csv(&names, raw->v[K_APIG_ACTIONS], cfg_add_action, "apigActions", e) != 0)
+			goto out;
+		c->apig_actions = 0;
+		for (i = 0; i < names.n; i++)
+			c->apig_actions |= 1u << action_parse(names.v[i]);
+	}
+	if (max != NULL) {
+		errno = 0;
+		v = strtol(max, &end, 10);
+		if (errno != 0 || end == max || *end != '\0' || v < (long)CFG_MIN_MAX_EVENT ||
+		    v > (long)CFG_MAX_MAX_EVENT) {
+			err_set(e, "ConfigError", "maxEventBytes '%.32s' is not a size in bytes (%u to %u)", max,
+				CFG_MIN_MAX_EVENT, CFG_MAX_MAX_EVENT);
+			goto out;
+		}
+		c->max_event_bytes = (size_t)v;
+	}
+	rc = 0;
+out:
+	strlist_release(&names);
+	return rc;
+}
+
+int cfg_apig_allows(const struct cfg *c, enum action a)
+{
+	return a > ACTION_NONE && a < ACTION_COUNT && (c->apig_actions & (1u << a)) != 0;
+}
+
 int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 {
 	struct cfg_raw raw;
@@ -328,6 +408,8 @@ int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 	c->timeout_s = CFG_DEFAULT_TIMEOUT_S;
 	c->log_level = LOG_INFO;
 	c->log_format = LOG_FORMAT_PLAIN;
+	c->apig_actions = 1u << ACTION_STATUS;
+	c->max_event_bytes = CFG_DEFAULT_MAX_EVENT;
 	err_clear(&e);
 
 	/* Every step runs (the log settings apply even when another key is wrong); the first error is kept. */
@@ -344,6 +426,8 @@ int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 	if (cfg_options(c, &raw, &e) != 0)
 		cfg_keep(c, &e, &oom);
 	if (cfg_targets(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_trust(c, &raw, &e) != 0)
 		cfg_keep(c, &e, &oom);
 	json_decref(userdata);
 	return oom ? -1 : 0;

@@ -19,6 +19,9 @@
 
 #define CFG_DEFAULT_DOMAIN "myhuaweicloud.com"
 #define CFG_DEFAULT_TIMEOUT_S 3 /* the platform's default function timeout */
+#define CFG_DEFAULT_MAX_EVENT (128u * 1024u) /* maxEventBytes */
+#define CFG_MIN_MAX_EVENT 1024u
+#define CFG_MAX_MAX_EVENT (6u * 1024u * 1024u) /* FunctionGraph's synchronous payload limit */
 
 enum cfg_service { CFG_CCE = 0, CFG_ECS };
 #define CFG_NSERVICES 2
@@ -52,8 +55,13 @@ struct cfg {
 	int start_nodes;
 	int all_servers; /* only the configuration may select the whole project */
 
+	/* What an untrusted (API Gateway) event may ask for, and how big any event may be. */
+	unsigned apig_actions;  /* apigActions: bit (1u << action) per allowed action; status by default */
+	size_t max_event_bytes; /* maxEventBytes; CFG_DEFAULT_MAX_EVENT by default */
+
 	/* Where the clouds are and as whom to call them. */
 	char *base_url[CFG_NSERVICES]; /* see cfg_base_url(); NULL when unknown */
+	int allow_insecure_http;       /* allowInsecureHttp: http:// beyond loopback */
 	char *project_id;              /* projectId, else RUNTIME_PROJECT_ID */
 	enum cfg_auth auth;
 	char *ak; /* ak and sk: both or neither */
@@ -87,6 +95,9 @@ void cfg_release(struct cfg *c);
  * Returns 0 with *out set, or -1 when s is not one of those.
  */
 int cfg_bool(const char *s, int *out) FG_WUR;
+
+/* 1 when an API Gateway event may ask for action a. */
+int cfg_apig_allows(const struct cfg *c, enum action a);
 
 /* Parses a stop type: SOFT or HARD (any case). 0 with *out set, or -1. */
 int cfg_stop_parse(const char *s, enum cfg_stop *out) FG_WUR;

@@ -21,7 +21,8 @@
 static const char *const event_forbidden[] = {
 	"cceEndpoint", "ecsEndpoint", "endpoint", "region", "domain", "projectId",
 	"ak", "sk", "accessKey", "secretKey", "token", "authToken", "securityToken",
-	"auth", "allServers", "logLevel", "logFormat",
+	"auth", "allServers", "logLevel", "logFormat", "apigActions", "maxEventBytes",
+	"allowInsecureHttp",
 };
 
 void event_init(struct event *ev)

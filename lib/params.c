@@ -1,6 +1,7 @@
 /* params: see params.h. */
 #include "params.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void params_init(struct params *p)
@@ -9,6 +10,7 @@ void params_init(struct params *p)
 	strlist_init(&p->cluster_ids);
 	strlist_init(&p->server_ids);
 	strlist_init(&p->tags);
+	strlist_init(&p->node_server_ids);
 	p->action = ACTION_NONE;
 	p->type = CFG_STOP_SOFT;
 }
@@ -20,6 +22,7 @@ void params_release(struct params *p)
 	strlist_release(&p->cluster_ids);
 	strlist_release(&p->server_ids);
 	strlist_release(&p->tags);
+	strlist_release(&p->node_server_ids);
 }
 
 /* The event's action word, else the configured action, else RUNTIME_HANDLER's. */
@@ -64,6 +67,72 @@ static enum cfg_stop params_type(enum cfg_stop configured, int asked, enum cfg_s
 	return asked ? named : configured;
 }
 
+#define PARAMS_FORBIDDEN "Forbidden"
+
+/* An API Gateway event's action must be one apigActions lists. */
+static int params_apig_action(enum action a, const struct cfg *c, struct err *e)
+{
+	char allowed[128] = "";
+	enum action i;
+
+	if (cfg_apig_allows(c, a))
+		return 0;
+	for (i = ACTION_NONE + 1; i < ACTION_COUNT; i++)
+		if (cfg_apig_allows(c, i))
+			snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s%s",
+				 allowed[0] ? ", " : "", action_name(i));
+	return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may not ask for '%s' (apigActions: %s)",
+		       action_name(a), allowed[0] ? allowed : "none");
+}
+
+/*
+ * An API Gateway event's targets of one kind: each must be configured. Server
+ * ids beyond serverIds go to beyond (when not NULL) for the node check.
+ */
+static int params_apig_targets(const struct strlist *named, const struct strlist *configured,
+			       const char *key, struct strlist *beyond, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < named->n; i++) {
+		if (strlist_has(configured, named->v[i]))
+			continue;
+		if (beyond == NULL)
+			return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may only name configured %s; "
+				       "'%.64s' is not one", key, named->v[i]);
+		if (strlist_add(beyond, named->v[i], strlen(named->v[i])) != 0)
+			return err_set(e, "OutOfMemory", "out of memory");
+	}
+	return 0;
+}
+
+/* An API Gateway event may turn an option off, never on beyond the configuration. */
+static int params_apig_option(int configured, int asked, const char *key, struct err *e)
+{
+	if (asked == 1 && !configured)
+		return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may not turn %s on", key);
+	return 0;
+}
+
+/* The rules an untrusted (API Gateway) event must follow; see params.h. */
+static int params_apig(const struct event *ev, const struct cfg *c, struct params *p, struct err *e)
+{
+	if (params_apig_action(p->action, c, e) != 0 ||
+	    params_apig_targets(&ev->cluster_ids, &c->cluster_ids, "clusters (clusterId)", NULL, e) != 0 ||
+	    params_apig_targets(&ev->server_ids, &c->server_ids, "servers (serverIds)",
+				c->cluster_ids.n > 0 ? &p->node_server_ids : NULL, e) != 0 ||
+	    params_apig_targets(&ev->tags, &c->tags, "tags", NULL, e) != 0)
+		return -1;
+	if (ev->has_type && ev->type != c->stop_type)
+		return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may not change the stop type "
+			       "(type is %s)", cfg_stop_name(c->stop_type));
+	if (params_apig_option(c->wait, ev->wait, "wait", e) != 0 ||
+	    params_apig_option(c->stop_nodes, ev->stop_nodes, "stopNodes", e) != 0 ||
+	    params_apig_option(c->start_nodes, ev->start_nodes, "startNodes", e) != 0)
+		return -1;
+	return 0;
+}
+
 int params_resolve(const struct event *ev, const struct cfg *c, struct params *p, struct err *e)
 {
 	if (params_action(ev->action, c, &p->action, e) != 0 ||
@@ -73,9 +142,9 @@ int params_resolve(const struct event *ev, const struct cfg *c, struct params *p
 		return -1;
 	p->type = params_type(c->stop_type, ev->has_type, ev->type);
 	p->wait = params_option(c->wait, ev->wait);
-	p->dry_run = params_option(c->dry_run, ev->dry_run);
+	p->dry_run = c->dry_run ? 1 : params_option(0, ev->dry_run); /* the floor */
 	p->stop_nodes = params_option(c->stop_nodes, ev->stop_nodes);
 	p->start_nodes = params_option(c->start_nodes, ev->start_nodes);
 	p->all_servers = c->all_servers;
-	return 0;
+	return ev->kind == EVENT_APIG ? params_apig(ev, c, p, e) : 0;
 }

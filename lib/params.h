@@ -11,9 +11,23 @@
  *   type, wait, dryRun, stopNodes, startNodes
  *                   the event's when it says, else the configuration's
  *   allServers      the configuration's only
+ *   dryRun          a floor: true in the configuration stays true whatever
+ *                   the event says; an event's true is always honoured
  *
- * A rule that must one day only let the event narrow the configuration
- * (never widen it) changes in one place, below, and nowhere else.
+ * An API Gateway event is untrusted (anyone who reaches the route can send
+ * one): it may only narrow what the configuration allows, never widen it.
+ *
+ *   action          must be in apigActions (default: status)
+ *   targets         each named cluster id must be configured; each named
+ *                   server id configured, or a node of a configured cluster
+ *                   (p->node_server_ids: the caller checks before sending
+ *                   anything); each tag configured. Naming none = all the
+ *                   configured ones
+ *   type            may not differ from the configured (or default) one
+ *   wait, stopNodes, startNodes
+ *                   may be turned off, never on beyond the configuration
+ *
+ * Anything else is refused with "Forbidden" before a request is sent.
  */
 #ifndef FG_PARAMS_H
 #define FG_PARAMS_H
@@ -36,6 +50,12 @@ struct params {
 	int stop_nodes;  /* 0 or 1 */
 	int start_nodes; /* 0 or 1 */
 	int all_servers; /* 0 or 1 */
+	/*
+	 * Server ids an untrusted event named that serverIds does not list: each
+	 * must be a node of one of cluster_ids' configured clusters, which the
+	 * caller verifies (a read) before anything else is sent. Empty otherwise.
+	 */
+	struct strlist node_server_ids;
 };
 
 void params_init(struct params *p);
@@ -47,7 +67,8 @@ void params_release(struct params *p);
  * Resolves ev (borrowed) against c (borrowed) into p (initialised, empty).
  * Returns 0, or -1 with e set: "InvalidParameter" when no action is named
  * anywhere, "UnknownAction" when the event's word names no action,
- * "OutOfMemory".
+ * "Forbidden" when an API Gateway event asks for more than the rules above
+ * allow (the message says which key and why), "OutOfMemory".
  */
 int params_resolve(const struct event *ev, const struct cfg *c, struct params *p, struct err *e) FG_WUR;
 

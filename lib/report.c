@@ -236,6 +236,8 @@ static int report_http_status(const struct report *r)
 
 	if (c[0] == '\0')
 		return r->nfailed > 0 ? 502 : 200;
+	if (strcmp(c, "Forbidden") == 0)
+		return 403;
 	if (strcmp(c, "InvalidEvent") == 0 || strcmp(c, "InvalidParameter") == 0 ||
 	    strcmp(c, "UnknownAction") == 0)
 		return 400;

@@ -78,7 +78,7 @@ def test_runtime_handler_names_the_action(fg):
 
 def test_apig_event_base64_body_is_answered_in_the_apig_envelope(fg):
     fg.cloud.add_cluster(C1, "a")
-    fg.start()
+    fg.start({"clusterId": C1, "apigActions": "hibernate"})
     body = base64.b64encode(json.dumps({"action": "hibernate", "clusterId": C1}).encode()).decode()
     event = {"httpMethod": "POST", "path": "/cce/hibernate", "isBase64Encoded": True,
              "headers": {"content-type": "application/json"}, "queryStringParameters": {},
@@ -107,7 +107,7 @@ def test_apig_event_plain_body_and_error_status(fg):
 
 def test_apig_status_is_502_when_a_target_fails_and_500_without_credentials(fg):
     missing = "deadbeef-0000-0000-0000-000000000000"
-    fg.start()
+    fg.start({"clusterId": "%s,%s" % (missing, C1), "apigActions": "hibernate"})
 
     def apig(body, headers=None):
         event = {"httpMethod": "POST", "path": "/cce", "isBase64Encoded": False,

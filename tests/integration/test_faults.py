@@ -222,9 +222,10 @@ def test_bad_events_get_a_clear_error_and_touch_nothing(fg):
 
 
 def test_a_6mb_event_is_served_and_a_7mb_one_refused(fg):
+    """With maxEventBytes at its ceiling (FunctionGraph's 6 MiB payload limit)."""
     fg.cloud.add_cluster(C1, "a", phase="Hibernation")
-    fg.start()
-    big = json.dumps({"action": "hibernate", "clusterId": C1, "pad": "x" * (6 * 1024 * 1024 - 100)})
+    fg.start({"maxEventBytes": str(6 * 1024 * 1024)})
+    big = json.dumps({"action": "hibernate", "clusterId": C1, "pad": "x" * (6 * 1024 * 1024 - 200)})
     assert fg.invoke(big.encode()).kind == "response"
     huge = json.dumps({"action": "hibernate", "clusterId": C1, "pad": "x" * (7 * 1024 * 1024)})
     res = fg.invoke(huge.encode())

@@ -20,7 +20,6 @@ from conftest import AGENCY, PROJECT, TOKEN, free_port
 C1 = "11111111-2222-3333-4444-555555555555"
 C2 = "66666666-7777-8888-9999-000000000000"
 CLUSTERS = "/api/v3/projects/%s/clusters/" % PROJECT
-EVENT_MAX = 6 * 1024 * 1024 + 1024  # BUF_MAX_EVENT
 
 
 class Served:
@@ -152,14 +151,46 @@ def test_no_credentials_headers_is_a_clear_error(fg, served):
     assert fg.cloud.requests == []
 
 
+def apig_event(body):
+    return {"httpMethod": "POST", "path": "/cce", "isBase64Encoded": False,
+            "requestContext": {}, "body": json.dumps(body)}
+
+
 def test_apig_event_is_answered_in_its_envelope(fg, served):
     fg.cloud.add_cluster(C1, "a")
-    srv = served()
-    event = {"httpMethod": "POST", "path": "/cce", "isBase64Encoded": False,
-             "requestContext": {}, "body": json.dumps({"action": "hibernate", "clusterId": C1})}
-    status, _, env = srv.invoke(event)
+    srv = served({"clusterId": C1, "apigActions": "hibernate"})
+    status, _, env = srv.invoke(apig_event({"action": "hibernate", "clusterId": C1}))
     assert status == 200 and env["statusCode"] == 200
     assert json.loads(env["body"])["data"]["cluster_list"][0]["result"] == "requested"
+
+
+def test_apig_trust_rules_hold_in_container_mode(fg, served):
+    """Same rules as the runtime-API path: 403 in the envelope, nothing sent."""
+    fg.cloud.add_cluster(C1, "a")
+    fg.cloud.add_cluster(C2, "b")
+    srv = served({"clusterId": C1, "dryRun": "true", "apigActions": "status,hibernate"})
+    for body, word in (({"action": "awake"}, "apigActions"), ({"action": "hibernate", "clusterId": C2}, C2),
+                       ({"action": "hibernate", "stopNodes": True}, "stopNodes")):
+        status, _, env = srv.invoke(apig_event(body))
+        assert status == 500 and env["statusCode"] == 403, env
+        inner = json.loads(env["body"])
+        assert inner["errorType"] == "Forbidden" and word in inner["errorMessage"]
+    assert fg.cloud.requests == []
+    # The configured dryRun is a floor here too.
+    status, _, env = srv.invoke(apig_event({"action": "hibernate", "dryRun": False}))
+    assert json.loads(env["body"])["data"]["cluster_list"][0]["result"] == "planned"
+    status, _, out = srv.invoke({"action": "hibernate", "dryRun": False, "clusterId": C2})
+    assert out["data"]["cluster_list"][0]["result"] == "planned"
+    assert [r for r in fg.cloud.requests if r.method == "POST"] == []
+
+
+def test_body_over_max_event_bytes_is_413_in_container_mode(fg, served):
+    fg.cloud.add_cluster(C1, "a")
+    srv = served({"maxEventBytes": "4096"})
+    status, _, out = srv.invoke({"action": "status", "clusterId": C1, "pad": "p" * 5000})
+    assert status == 413 and out["errorType"] == "InvalidEvent"
+    status, _, out = srv.invoke({"action": "status", "clusterId": C1})
+    assert status == 200 and out["status"] == "success"
 
 
 def test_other_paths_are_404_and_other_methods_405(fg, served):
@@ -180,7 +211,7 @@ def test_other_paths_are_404_and_other_methods_405(fg, served):
 def test_body_over_the_event_ceiling_is_413_and_the_server_goes_on(fg, served):
     fg.cloud.add_cluster(C1, "a")
     srv = served()
-    status, _, out = srv.invoke(b" " * (EVENT_MAX + 1))
+    status, _, out = srv.invoke(b" " * (128 * 1024 + 1))  # maxEventBytes' default
     assert status == 413 and out["errorType"] == "InvalidEvent"
     status, _, out = srv.invoke({"action": "hibernate", "clusterId": C1})
     assert status == 200 and out["status"] == "success"

@@ -439,6 +439,50 @@ static void test_typed(void)
 	CHECK_STR(cfg_stop_name(CFG_STOP_HARD), "HARD");
 }
 
+/* apigActions, maxEventBytes, allowInsecureHttp: known answers. */
+static void test_trust_keys(void)
+{
+	static const char *const dflt[] = { NULL };
+	static const char *const some[] = { "apigActions", " status , Hibernate,", "maxEventBytes", "4096", NULL };
+	static const char *const none[] = { "apigActions", "none", NULL };
+	static const char *const insecure[] = { "cceEndpoint", "http://10.1.2.3:8080", "allowInsecureHttp", "on",
+						NULL };
+	struct cfg c;
+
+	load(&c, dflt, 0, "");
+	CHECK(cfg_apig_allows(&c, ACTION_STATUS) && !cfg_apig_allows(&c, ACTION_HIBERNATE));
+	CHECK(!cfg_apig_allows(&c, ACTION_NONE) && !cfg_apig_allows(&c, (enum action)99));
+	CHECK(c.max_event_bytes == 128 * 1024 && c.allow_insecure_http == 0);
+	cfg_release(&c);
+	load(&c, some, 0, "");
+	CHECK(cfg_apig_allows(&c, ACTION_STATUS) && cfg_apig_allows(&c, ACTION_HIBERNATE));
+	CHECK(!cfg_apig_allows(&c, ACTION_STOP) && c.max_event_bytes == 4096);
+	cfg_release(&c);
+	load(&c, none, 0, "");
+	CHECK(!cfg_apig_allows(&c, ACTION_STATUS));
+	cfg_release(&c);
+	load(&c, insecure, 0, "");
+	CHECK(c.allow_insecure_http == 1);
+	cfg_release(&c);
+	check_one("apigActions", "status,fly", "ConfigError", "apigActions: 'fly' is not an action");
+	check_one("maxEventBytes", "1023", "ConfigError", "maxEventBytes");
+	check_one("maxEventBytes", "6291457", "ConfigError", "maxEventBytes");
+	check_one("maxEventBytes", "4k", "ConfigError", "maxEventBytes");
+	check_one("maxEventBytes", "6291456", "", NULL);
+	check_one("allowInsecureHttp", "maybe", "ConfigError", "allowInsecureHttp");
+	/* Plain http:// only to loopback, unless allowed. */
+	check_one("cceEndpoint", "http://10.1.2.3", "ConfigError", "allowInsecureHttp=true");
+	check_one("ecsEndpoint", "http://ecs.example.com/", "ConfigError", "allowInsecureHttp=true");
+	check_one("ecsEndpoint", "http://127.0.0.1.example.com/", "ConfigError", "allowInsecureHttp=true");
+	check_one("ecsEndpoint", "http://localhostx:80", "ConfigError", "allowInsecureHttp=true");
+	check_one("ecsEndpoint", "http://[::2]:80", "ConfigError", "allowInsecureHttp=true");
+	check_one("cceEndpoint", "http://127.0.0.1:8080/x", "", NULL);
+	check_one("cceEndpoint", "http://127.1.2.3", "", NULL);
+	check_one("cceEndpoint", "http://LOCALHOST:1", "", NULL);
+	check_one("cceEndpoint", "http://[::1]:8080", "", NULL);
+	check_one("cceEndpoint", "https://10.1.2.3", "", NULL);
+}
+
 int main(void)
 {
 	test_empty();
@@ -450,5 +494,6 @@ int main(void)
 	test_base_url();
 	test_ecs_keys();
 	test_typed();
+	test_trust_keys();
 	return check_done("config");
 }

@@ -158,12 +158,102 @@ static void test_vocabulary(void)
 	CHECK_STR(small, "hiberna");
 }
 
+/* An APIG event whose body is the JSON text given (escaped into the envelope's string). */
+static const char *apig(const char *body)
+{
+	static char ev[1024];
+	size_t i, n = 0;
+
+	n += (size_t)snprintf(ev, sizeof(ev), "{\"httpMethod\":\"POST\",\"requestContext\":{},\"body\":\"");
+	for (i = 0; body[i] != '\0' && n + 3 < sizeof(ev); i++) {
+		if (body[i] == '"')
+			ev[n++] = '\\';
+		ev[n++] = body[i];
+	}
+	snprintf(ev + n, sizeof(ev) - n, "\"}");
+	return ev;
+}
+
+/* Known answers for the trust rules (params.h): an APIG event only narrows. */
+static void test_trust(void)
+{
+	static const char *const dflt[] = { "clusterId", "c1,c2", "serverIds", "s1", "tags", "env=dev", NULL };
+	static const char *const more[] = { "clusterId", "c1", "apigActions", "status, stop", "wait", "true",
+					    NULL };
+	static const char *const nothing[] = { NULL };
+	static const char *const dry[] = { "dryRun", "yes", "clusterId", "c1", NULL };
+	struct params p;
+	struct err e;
+
+	/* Default apigActions: status only, whatever the configured action. */
+	CHECK(resolve(dflt, apig("{\"action\":\"status\"}"), &p, &e) == 0);
+	CHECK_STR(joined(&p.cluster_ids), "c1,c2");
+	params_release(&p);
+	CHECK(resolve(dflt, apig("{\"action\":\"hibernate\"}"), &p, &e) == -1);
+	CHECK_STR(e.code, "Forbidden");
+	CHECK_STR(e.msg, "API Gateway events may not ask for 'hibernate' (apigActions: status)");
+	params_release(&p);
+	CHECK(resolve(more, apig("{\"action\":\"stop\"}"), &p, &e) == 0);
+	params_release(&p);
+	CHECK(resolve(more, apig("{\"action\":\"start\"}"), &p, &e) == -1);
+	CHECK_STR(e.msg, "API Gateway events may not ask for 'start' (apigActions: stop, status)");
+	params_release(&p);
+	/* Targets: within the configured ones; a narrower choice is kept as asked. */
+	CHECK(resolve(dflt, apig("{\"action\":\"status\",\"clusterId\":\"c2\"}"), &p, &e) == 0);
+	CHECK_STR(joined(&p.cluster_ids), "c2");
+	CHECK(p.node_server_ids.n == 0);
+	params_release(&p);
+	CHECK(resolve(dflt, apig("{\"action\":\"status\",\"clusterId\":\"c3\"}"), &p, &e) == -1);
+	CHECK_STR(e.code, "Forbidden");
+	CHECK(strstr(e.msg, "'c3'") != NULL);
+	params_release(&p);
+	CHECK(resolve(dflt, apig("{\"action\":\"status\",\"tags\":\"env=prod\"}"), &p, &e) == -1);
+	params_release(&p);
+	/* A server beyond serverIds may be a node of a configured cluster: left for the caller to check. */
+	CHECK(resolve(dflt, apig("{\"action\":\"status\",\"serverIds\":\"s1,n9\"}"), &p, &e) == 0);
+	CHECK_STR(joined(&p.server_ids), "s1,n9");
+	CHECK_STR(joined(&p.node_server_ids), "n9");
+	params_release(&p);
+	/* No configured clusters: no node to be, so refused at once. No targets at all: name none. */
+	CHECK(resolve(nothing, apig("{\"action\":\"status\",\"serverIds\":\"s1\"}"), &p, &e) == -1);
+	CHECK_STR(e.code, "Forbidden");
+	params_release(&p);
+	/* Options: type never changed, wait/stopNodes/startNodes only turned off. */
+	CHECK(resolve(more, apig("{\"action\":\"stop\",\"type\":\"HARD\"}"), &p, &e) == -1);
+	CHECK_STR(e.msg, "API Gateway events may not change the stop type (type is SOFT)");
+	params_release(&p);
+	CHECK(resolve(more, apig("{\"action\":\"stop\",\"type\":\"soft\",\"wait\":false}"), &p, &e) == 0);
+	CHECK(p.type == CFG_STOP_SOFT && p.wait == 0);
+	params_release(&p);
+	CHECK(resolve(more, apig("{\"action\":\"stop\",\"stopNodes\":true}"), &p, &e) == -1);
+	CHECK_STR(e.msg, "API Gateway events may not turn stopNodes on");
+	params_release(&p);
+	/* Trusted events keep their powers. */
+	CHECK(resolve(more, "{\"action\":\"start\",\"clusterId\":\"c9\",\"type\":\"HARD\"}", &p, &e) == 0);
+	CHECK(p.type == CFG_STOP_HARD);
+	params_release(&p);
+	/* The dryRun floor, for every kind of event; an event's true always holds. */
+	CHECK(resolve(dry, "{\"action\":\"hibernate\",\"dryRun\":false}", &p, &e) == 0);
+	CHECK(p.dry_run == 1);
+	params_release(&p);
+	CHECK(resolve(dry, "{\"trigger_type\":\"TIMER\",\"user_event\":\"{\\\"dryRun\\\":false,\\\"action\\\":\\\"stop\\\"}\"}",
+		      &p, &e) == 0);
+	CHECK(p.dry_run == 1);
+	params_release(&p);
+	CHECK(resolve(dry, apig("{\"dryRun\":false}"), &p, &e) == -1); /* no action: configured none */
+	params_release(&p);
+	CHECK(resolve(nothing, "{\"action\":\"stop\",\"dryRun\":true}", &p, &e) == 0);
+	CHECK(p.dry_run == 1);
+	params_release(&p);
+}
+
 int main(void)
 {
 	test_vocabulary();
 	test_action();
 	test_targets();
 	test_options();
+	test_trust();
 	params_release(NULL);
 	return check_done("params");
 }
