@@ -245,3 +245,29 @@ def test_valgrind_many_invocations_no_leaks_no_errors(tmp_path):
     assert rc == 0, text[-3000:]
     assert "ERROR SUMMARY: 0 errors" in text, text[-3000:]
     assert "definitely lost: 0 bytes" in text or "All heap blocks were freed" in text, text[-3000:]
+
+
+def test_the_runtime_is_not_dumpable(binary, tmp_path):
+    """prctl(PR_SET_DUMPABLE, 0): no core file or ptrace peek of the credentials it holds.
+    Run as an unprivileged user, its /proc files then belong to root, not to that user."""
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    env = {"RUNTIME_API_ADDR": "127.0.0.1:9", "PATH": "/usr/bin:/bin",
+           "ASAN_OPTIONS": "detect_leaks=0"}
+    p = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            st = pathlib.Path("/proc/%d/status" % p.pid)
+            text = st.read_text()
+            if "\nUid:\t65534" in text and "setpriv" not in text.split("\n")[0]:
+                break
+            time.sleep(0.02)
+        assert "\nUid:\t65534" in st.read_text()
+        time.sleep(0.2)  # past main()'s first lines
+        assert os.stat("/proc/%d" % p.pid).st_uid == 65534
+        assert os.stat("/proc/%d/status" % p.pid).st_uid == 0
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(10)
