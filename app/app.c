@@ -13,6 +13,7 @@
 #include "../lib/log.h"
 #include "../lib/params.h"
 #include "../lib/report.h"
+#include "../lib/runtime.h"
 
 static const char *app_getenv(const char *name)
 {
@@ -170,21 +171,11 @@ int app_fail(const struct err *e, struct buf *out)
 	return 1;
 }
 
-static int app_id_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_' || c == '.';
-}
-
 int app_request_id(const char *given, size_t len, char *id)
 {
 	static unsigned long seq;
-	size_t i;
-	int ok = given != NULL && len > 0 && len < APP_ID_MAX;
 
-	for (i = 0; ok && i < len; i++)
-		ok = app_id_char(given[i]);
-	if (ok) {
+	if (runtime_id_ok(given, len)) {
 		memcpy(id, given, len);
 		id[len] = '\0';
 		return 1;

@@ -56,12 +56,12 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 int app_fail(const struct err *e, struct buf *out);
 
 /*
- * The one rule for request ids, whatever the front end: the platform's id
- * (len bytes, may be NULL) when it is 1 to APP_ID_MAX - 1 characters of
- * [A-Za-z0-9._-], else a fresh local one ("local-<ms>-<n>"). Writes it into
- * id (APP_ID_MAX bytes) and returns 1 when the platform's id was kept.
+ * The platform's request id (len bytes, may be NULL) when it keeps the one
+ * rule of every front end (runtime_id_ok()), else a fresh local one
+ * ("local-<ms>-<n>"). Writes it into id (APP_ID_MAX bytes) and returns 1 when
+ * the platform's id was kept.
  */
-#define APP_ID_MAX 128
+#define APP_ID_MAX 128 /* RUNTIME_ID_MAX */
 int app_request_id(const char *given, size_t len, char *id);
 
 /* Starts an invocation's log lines with id (borrowed until app_end()). */

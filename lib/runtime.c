@@ -2,6 +2,7 @@
 #include "runtime.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "backoff.h"
@@ -112,8 +113,7 @@ int runtime_next(struct runtime *rt, struct runtime_event *ev, volatile sig_atom
 		 * still has a request id: the caller can answer that invocation.
 		 */
 		if (strcmp(e->code, HTTP_ERR_ABORTED) != 0 &&
-		    runtime_event_header(ev, "X-Cff-Request-Id", &id, &n) == 0 && n > 0 &&
-		    n < sizeof(ev->request_id) && memchr(id, '/', n) == NULL && memchr(id, '?', n) == NULL) {
+		    runtime_event_header(ev, "X-Cff-Request-Id", &id, &n) == 0 && runtime_id_ok(id, n)) {
 			memcpy(ev->request_id, id, n);
 			ev->request_id[n] = '\0';
 			ev->received_ms = backoff_now_ms();
@@ -129,11 +129,24 @@ int runtime_next(struct runtime *rt, struct runtime_event *ev, volatile sig_atom
 		return err_set(e, "RuntimeAPI", "GET next invocation: HTTP %ld", ev->resp.status);
 	if (runtime_event_header(ev, "X-Cff-Request-Id", &id, &n) != 0 || n == 0)
 		return err_set(e, "RuntimeAPI", "GET next invocation: no X-Cff-Request-Id header");
-	if (n >= sizeof(ev->request_id) || memchr(id, '/', n) != NULL || memchr(id, '?', n) != NULL)
-		return err_set(e, "RuntimeAPI", "GET next invocation: unusable request id");
+	if (!runtime_id_ok(id, n))
+		return err_set(e, "RuntimeAPI", "GET next invocation: unusable request id (not 1 to %d "
+			       "characters of [A-Za-z0-9._-])", RUNTIME_ID_MAX - 1);
 	memcpy(ev->request_id, id, n);
 	ev->request_id[n] = '\0';
 	return 0;
+}
+
+int runtime_id_ok(const char *id, size_t n)
+{
+	size_t i;
+
+	if (id == NULL || n == 0 || n >= RUNTIME_ID_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
+			return 0;
+	return 1;
 }
 
 int runtime_post(struct runtime *rt, const char *request_id, int is_error, const char *body,

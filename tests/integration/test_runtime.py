@@ -117,3 +117,16 @@ def test_secrets_never_reach_logs_even_when_the_cloud_echoes_them(fg):
     assert "bad token ***" in res.body.decode()
     boot.stop()
     assert "bad token ***" in boot.output()
+
+
+def test_a_request_id_outside_the_one_rule_is_not_answered_and_the_next_is(fg):
+    """Ids are 1-127 characters of [A-Za-z0-9._-] in every front end: anything else could
+    forge a log line or another URL, so that invocation cannot be answered; the loop goes on."""
+    fg.cloud.add_cluster(C1, "a")
+    fg.start()
+    for bad in ("a;b", "x" * 128, "..%2f"):
+        fg.runtime.push({"action": "status", "clusterId": C1}, headers=AGENCY, request_id=bad)
+    ok = fg.invoke({"action": "status", "clusterId": C1})
+    assert ok.kind == "response"
+    assert all(not fg.runtime.results_for(bad) for bad in ("a;b", "x" * 128, "..%2f"))
+    assert "unusable request id" in fg.boots[0].output()
