@@ -24,6 +24,13 @@ enum event_kind { EVENT_PLAIN, EVENT_TIMER, EVENT_APIG };
 
 #define EVENT_ACTION_MAX 32
 
+/*
+ * Caps on what one event may name (more is "InvalidParameter", nothing
+ * sent): cluster ids and server ids together, and tags. Duplicates count once.
+ */
+#define EVENT_IDS_MAX 1000
+#define EVENT_TAGS_MAX 10
+
 /* Boolean options: EVENT_UNSET when the event does not say. */
 #define EVENT_UNSET (-1)
 
