@@ -8,6 +8,7 @@
 
 #include "backoff.h"
 #include "http.h"
+#include "log.h"
 #include "sign.h"
 
 #define CLOUD_CONNECT_MS 5000L
@@ -127,13 +128,16 @@ static int cloud_build_url(struct cloud *c, enum cfg_service svc, const char *pa
 	return 0;
 }
 
-/* Copies a JSON string member into dst when present. */
+/*
+ * Copies a JSON string member into dst when present, scrubbed of secrets
+ * before it is cut to fit (a cloud may echo a token of any length).
+ */
 static void cloud_copy(char *dst, size_t n, json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (json_is_string(v) && dst[0] == '\0')
-		snprintf(dst, n, "%s", json_string_value(v));
+		log_scrub_copy(dst, n, json_string_value(v), json_string_length(v));
 }
 
 /*
@@ -147,10 +151,8 @@ static void cloud_parse_error(struct err *e, const struct http_resp *resp)
 	size_t n;
 
 	cloud_error_from_body(e, resp->status, buf_str(&resp->body), resp->body.len);
-	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(e->request_id)) {
-		memcpy(e->request_id, v, n);
-		e->request_id[n] = '\0';
-	}
+	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(e->request_id))
+		log_scrub_copy(e->request_id, sizeof(e->request_id), v, n);
 }
 
 void cloud_error_from_body(struct err *e, long status, const char *body, size_t len)

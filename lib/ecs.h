@@ -48,7 +48,9 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct e
 /*
  * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
  * (type "SOFT"/"HARD") for n <= ECS_BATCH_MAX ids. On success copies the job
- * id into job_id (size n_job).
+ * id into job_id (size n_job). A job id that is not an id (strlist_check_id)
+ * or does not fit is "BadResponse" with the answer's 2xx status: the batch
+ * was sent, but its job cannot be followed.
  */
 int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
 	      char *job_id, size_t n_job, struct err *e) FG_WUR;
@@ -70,7 +72,7 @@ struct ecs_job {
 void ecs_job_init(struct ecs_job *j);
 void ecs_job_release(struct ecs_job *j);
 
-/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents). */
+/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents); job_id must be an id. */
 int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e) FG_WUR;
 
 /*
