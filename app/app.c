@@ -102,6 +102,7 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 		report_fail(&r, &e);
 	} else {
 		cloud_begin(a->cloud, ctx, &a->cfg);
+		cloud_set_budget(a->cloud, handler_call_budget(&p, a->cfg.timeout_s));
 		(void)h->fn(a->cloud, &p, &r); /* a failure to run is in the report */
 		report_set_retries(&r, cloud_retries(a->cloud));
 	}

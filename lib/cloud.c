@@ -1,6 +1,7 @@
 /* cloud: see cloud.h. */
 #include "cloud.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct cloud {
 	struct backoff backoff;
 	int calls;
 	int retries;
+	int budget; /* attempts allowed since cloud_begin; 0: no limit */
 	volatile sig_atomic_t *stop;
 };
 
@@ -70,6 +72,19 @@ void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg)
 	c->cfg = cfg;
 	c->calls = 0;
 	c->retries = 0;
+	c->budget = 0;
+}
+
+void cloud_set_budget(struct cloud *c, int calls)
+{
+	c->budget = calls > 0 ? calls : 0;
+}
+
+int cloud_budget_left(const struct cloud *c)
+{
+	if (c->budget == 0)
+		return INT_MAX;
+	return c->calls < c->budget ? c->budget - c->calls : 0;
 }
 
 int cloud_calls(const struct cloud *c)
@@ -364,6 +379,14 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 		if (left <= 0) {
 			if (attempt == 0)
 				err_set(e, HTTP_ERR_TIMEOUT, "%s %s: no time left before the deadline", method, path);
+			goto out;
+		}
+		/* The ceiling every attempt passes: once spent, nothing more is sent. */
+		if (cloud_budget_left(c) == 0) {
+			if (attempt == 0)
+				err_set(e, CLOUD_ERR_BUDGET,
+					"%s %s not sent: this invocation's budget of %d cloud calls is spent",
+					method, path, c->budget);
 			goto out;
 		}
 		if (cloud_prepare(c, &cr, &req, hdr, &so, &host, e) != 0)
