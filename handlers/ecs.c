@@ -21,7 +21,7 @@
 
 /* One selected server and what became of it. */
 struct target {
-	char id[64];
+	char id[STRLIST_ID_MAX + 1];
 	char name[128];
 	char status[24];
 	struct handler_outcome out; /* out.result NULL: to be acted on */

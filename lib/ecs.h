@@ -9,12 +9,13 @@
 
 #include "cloud.h"
 #include "err.h"
+#include "strlist.h"
 
 #define ECS_BATCH_MAX 1000 /* servers per batch action (spec 4.4) */
 #define ECS_PAGE_LIMIT 1000 /* servers per list page (spec 4.1) */
 
 struct ecs_server {
-	char id[64];
+	char id[STRLIST_ID_MAX + 1];
 	char name[128];
 	char status[24]; /* ACTIVE, SHUTOFF, ... */
 };
@@ -57,7 +58,7 @@ int ecs_batch(struct cloud *c, const char *op, const char *type, const char *con
 
 /* The outcome of one server inside a job. */
 struct ecs_subjob {
-	char server_id[64];
+	char server_id[STRLIST_ID_MAX + 1];
 	char status[16]; /* SUCCESS, RUNNING, FAIL, INIT */
 	char error[160]; /* error_code: fail_reason, when failed */
 };
