@@ -232,6 +232,40 @@ static int event_b64_decode(const char *s, size_t n, struct buf *out)
 	return 0;
 }
 
+/*
+ * Refuses, before jansson builds anything, JSON nested deeper than
+ * EVENT_DEPTH_MAX or holding more than EVENT_VALUES_MAX values: jansson
+ * spends some 40 bytes a value, so a flat array of tiny values would cost 20
+ * times its size. One pass over the bytes, strings skipped.
+ */
+static int event_check_shape(const char *p, size_t n, const char *what, struct err *e)
+{
+	size_t i, depth = 0, values = 1;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > EVENT_DEPTH_MAX)
+				return err_set(e, EVENT_ERR, "%s is nested deeper than %d levels", what,
+					       EVENT_DEPTH_MAX);
+		} else if (c == ']' || c == '}') {
+			depth -= depth > 0;
+		} else if (c == ',' && ++values > EVENT_VALUES_MAX) {
+			return err_set(e, EVENT_ERR, "%s holds more than %d values", what, EVENT_VALUES_MAX);
+		}
+	}
+	return 0;
+}
+
 static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
 {
 	json_t *ue = json_object_get(root, "user_event"), *obj = NULL;
@@ -250,6 +284,8 @@ static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
 	if (*s == '\0')
 		return 0;
 	if (*s == '{') {
+		if (event_check_shape(s, strlen(s), "TIMER user_event", e) != 0)
+			return -1;
 		obj = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
 		if (obj == NULL)
 			return err_set(e, EVENT_ERR, "TIMER user_event is not valid JSON: %s", jerr.text);
@@ -307,6 +343,8 @@ static int event_parse_apig(struct event *ev, json_t *root, struct err *e)
 		rc = 0;
 		goto out;
 	}
+	if (event_check_shape(p, n, "the APIG body", e) != 0)
+		goto out;
 	obj = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL)
 		err_set(e, EVENT_ERR, "APIG body is not valid JSON: %s", jerr.text);
@@ -330,6 +368,8 @@ int event_parse(const char *body, size_t len, struct event *ev, struct err *e)
 		err_set(e, EVENT_ERR, "the event is empty: send a JSON object such as {\"action\":\"hibernate\"}");
 		goto out;
 	}
+	if (event_check_shape(body, len, "the event", e) != 0)
+		goto out;
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		err_set(e, EVENT_ERR, "the event is not valid JSON: %s (line %d, column %d)", jerr.text,

@@ -407,6 +407,20 @@ static void test_options(void)
 	check_fail("{\"action\":\"stop\",\"auth\":\"aksk\"}", EVENT_PLAIN, "InvalidEvent", "auth");
 }
 
+/* Expects n bytes of s to parse. */
+static void check_ok_n(const char *s, size_t n)
+{
+	struct event ev;
+	struct err e;
+
+	event_init(&ev);
+	err_clear(&e);
+	CHECK(event_parse(s, n, &ev, &e) == 0);
+	if (e.code[0] != '\0')
+		fprintf(stderr, "  error %s: %s\n", e.code, e.msg);
+	event_release(&ev);
+}
+
 /* Appends n ids "<prefix><i>" to b as a JSON array (csv 0) or a comma list in a string (csv 1). */
 static size_t put_ids(char *b, const char *key, const char *prefix, size_t from, size_t n, int csv)
 {
@@ -479,8 +493,54 @@ static void test_caps(void)
 	check_fail_n(b, n, EVENT_PLAIN, "InvalidParameter", "at most 1000 cluster and server ids");
 }
 
+/* Nesting and value counts are checked before parsing, in each JSON an event carries. */
+static void test_shape(void)
+{
+	static char b[131072];
+	size_t n, i;
+
+	/* 16 levels pass (the object itself is one), 17 fail. */
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":");
+	for (i = 0; i < 15; i++)
+		b[n++] = '[';
+	for (i = 0; i < 15; i++)
+		b[n++] = ']';
+	b[n++] = '}';
+	check_ok_n(b, n);
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":");
+	for (i = 0; i < 16; i++)
+		b[n++] = '[';
+	for (i = 0; i < 16; i++)
+		b[n++] = ']';
+	b[n++] = '}';
+	check_fail_n(b, n, EVENT_PLAIN, "InvalidEvent", "nested deeper than 16 levels");
+	/* Brackets and commas inside strings do not count. */
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":\"");
+	for (i = 0; i < 20000; i++)
+		b[n++] = i % 2 ? ',' : '[';
+	n += (size_t)sprintf(b + n, "\\\"]\"}");
+	check_ok_n(b, n);
+	/* 8192 values pass, 8193 fail. */
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":[0");
+	for (i = 0; i < 8190; i++)
+		n += (size_t)sprintf(b + n, ",0");
+	n += (size_t)sprintf(b + n, "]}");
+	check_ok_n(b, n);
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":[0");
+	for (i = 0; i < 8191; i++)
+		n += (size_t)sprintf(b + n, ",0");
+	n += (size_t)sprintf(b + n, "]}");
+	check_fail_n(b, n, EVENT_PLAIN, "InvalidEvent", "more than 8192 values");
+	/* The same rules inside an APIG body and a TIMER user_event. */
+	check_fail("{\"httpMethod\":\"POST\",\"body\":\"[[[[[[[[[[[[[[[[[[\"}", EVENT_APIG,
+		   "InvalidEvent", "the APIG body is nested deeper");
+	check_fail("{\"trigger_type\":\"TIMER\",\"user_event\":\"{\\\"a\\\":[[[[[[[[[[[[[[[[[[\"}",
+		   EVENT_TIMER, "InvalidEvent", "TIMER user_event is nested deeper");
+}
+
 int main(void)
 {
+	test_shape();
 	test_caps();
 	test_timer();
 	test_console();
