@@ -132,8 +132,11 @@ def test_credential_headers_with_control_characters_are_refused(fg, header, char
     res = fg.invoke({"action": "hibernate", "clusterId": C1}, headers=headers)
     obj = body_of(res)
     assert res.kind == "error"
-    assert obj["errorType"] in ("InvalidHeaders", "InvalidEvent"), obj
-    if obj["errorType"] == "InvalidHeaders":
+    if char == "\x00":
+        # libcurl itself refuses a NUL in a header: the event cannot be read.
+        assert obj["errorType"] == "InvalidEvent", obj
+    else:
+        assert obj["errorType"] == "InvalidHeaders", obj
         assert header in obj["errorMessage"] and "control character" in obj["errorMessage"]
     assert fg.cloud.requests == []
     serves_next(fg)
