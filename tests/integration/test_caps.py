@@ -199,26 +199,20 @@ def test_one_event_cannot_make_more_cloud_calls_than_its_budget(fg):
 
 
 def test_the_budget_stops_batch_splitting_and_reports_the_rest_failed(fg):
-    ids = ["00000000-0000-4000-8000-%012d" % i for i in range(40)]
+    ids = ["00000000-0000-4000-8000-%012d" % i for i in range(100)]
     for sid in ids:
-        fg.cloud.add_server(sid, "n", status="ACTIVE")
-    # Every batch is refused as a whole: halving would send 79 batches.
+        fg.cloud.add_server(sid, "n", status="ACTIVE", tags=["env=x"])
+    # Every batch is refused whole: halving down to single servers would take 199 batches.
     fg.cloud.fail("POST", r"/cloudservers/action$", status=400,
                   body={"error": {"code": "Ecs.0005", "message": "refused"}}, times=None)
     fg.start()
-    res = fg.invoke({"action": "stop", "serverIds": ids[:1]}, timeout=60)
-    assert body_of(res)["data"]["server_list"][0]["result"] == "failed"
-    fg.cloud.clear_requests()
-    # 10 tags select all 40 servers: budget 100 + 10 x 10 = 200, which covers it;
-    # 1 tag: budget 110 = 1 list + 79 batches, within it too. Exhaust it with retries:
-    fg.cloud.clear_faults()
-    fg.cloud.fail("POST", r"/cloudservers/action$", status=503,
-                  body={"error": {"code": "Ecs.0500", "message": "busy"}}, times=None)
-    res = fg.invoke({"action": "stop", "serverIds": ids}, timeout=60)
+    res = fg.invoke({"action": "stop", "tags": "env=x"}, timeout=60)
     obj = body_of(res)
-    sent = len(fg.cloud.requests)
-    assert sent <= 100 + 10 * 40, sent
-    assert all(s["result"] == "failed" for s in obj["data"]["server_list"])
+    # One tag: a budget of 110 calls, one of them the list sweep.
+    assert len(fg.cloud.requests) == 110
+    servers = obj["data"]["server_list"]
+    assert len(servers) == 100 and all(s["result"] == "failed" for s in servers)
+    assert any(s["error"]["code"] == "CallBudgetSpent" for s in servers)
     fg.cloud.clear_faults()
     serves_next(fg)
 
