@@ -22,7 +22,7 @@ LIB_SRCS := lib/err.c lib/buf.c lib/secret.c lib/log.c lib/backoff.c lib/strlist
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
 APP_SRCS := app/app.c app/rtloop.c app/invoke.c app/image.c
 SRCS := bootstrap.c $(APP_SRCS) $(LIB_SRCS) $(HANDLER_SRCS)
-UNIT_TESTS := sign event params config strlist buf report backoff http
+UNIT_TESTS := sign event params config strlist buf report backoff http log
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith -Wvla \

@@ -70,6 +70,13 @@ static int app_render(const struct report *r, int apig, struct buf *out)
 	return 1;
 }
 
+/* Lends the invocation's context to the cloud client, with the event's call budget. */
+static void app_begin_calls(struct app *a, const struct ctx *ctx, const struct params *p)
+{
+	cloud_begin(a->cloud, ctx, &a->cfg);
+	cloud_set_budget(a->cloud, handler_call_budget(p, a->cfg.timeout_s));
+}
+
 /*
  * An untrusted event's server ids beyond serverIds must be nodes of the
  * configured clusters: their node lists are read (nothing else is sent)
@@ -139,7 +146,7 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 	} else if (report_set_action(&r, action_name(p.action)), (h = handler_find(p.action)) == NULL) {
 		err_set(&e, "UnknownAction", "no handler for action '%s'", action_name(p.action));
 		report_fail(&r, &e);
-	} else if (cloud_begin(a->cloud, ctx, &a->cfg), app_check_node_servers(a, &p, &e) != 0) {
+	} else if (app_begin_calls(a, ctx, &p), app_check_node_servers(a, &p, &e) != 0) {
 		report_fail(&r, &e);
 	} else {
 		(void)h->fn(a->cloud, &p, &r); /* a failure to run is in the report */

@@ -21,7 +21,7 @@
 
 /* One selected server and what became of it. */
 struct target {
-	char id[64];
+	char id[STRLIST_ID_MAX + 1];
 	char name[128];
 	char status[24];
 	struct handler_outcome out; /* out.result NULL: to be acted on */
@@ -206,7 +206,8 @@ static void send_batch(struct batcher *b, const size_t *idx, size_t n)
 		handler_log_err(LOG_ERROR, what, &e);
 		for (k = 0; k < n; k++)
 			handler_outcome_fail(&b->t->v[idx[k]].out,
-					     n > 1 ? "the cloud refused the batch" : "the cloud refused this server", &e);
+					     e.status / 100 == 2 ? "the batch was sent, but its answer cannot be followed"
+					     : n > 1 ? "the cloud refused the batch" : "the cloud refused this server", &e);
 		return;
 	}
 	log_info("%s requested for %zu server(s): job %s", b->op->name, n, b->jobs[b->njobs]);

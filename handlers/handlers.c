@@ -1,6 +1,7 @@
 /* handlers: the action table and what the handlers share. See handlers.h and internal.h. */
 #include "handlers.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,19 @@
 
 #define HANDLER_POLL_FIRST_MS 500L
 #define HANDLER_POLL_CALL_MS 1000L /* time kept for the round's own requests */
+
+/*
+ * The call budget (handler_call_budget): 100 + 10 per target (cluster id,
+ * server id, tag; allServers counts as 100 targets), + 2 per second of
+ * RUNTIME_TIMEOUT with wait=true. One cluster or server needs a handful of
+ * calls (read, act, list its nodes, a list sweep of a few pages, a batch);
+ * the base covers the list pages and batch splits of a large project, and
+ * the wait share one target's polls (every 0.5 s doubling to 5-15 s).
+ */
+#define HANDLER_BUDGET_BASE 100LL
+#define HANDLER_BUDGET_PER_TARGET 10LL
+#define HANDLER_BUDGET_ALL_SERVERS 100LL
+#define HANDLER_BUDGET_WAIT_PER_S 2LL
 
 const struct handler handler_table[] = {
 	{ACTION_HIBERNATE, handler_hibernate,
@@ -78,11 +92,26 @@ void handler_log_err(enum log_level lvl, const char *what, const struct err *e)
 	log_msg(lvl, "%s: %s", what, line.msg);
 }
 
+int handler_call_budget(const struct params *p, long timeout_s)
+{
+	long long targets = (long long)p->cluster_ids.n + (long long)p->server_ids.n +
+			    (long long)p->tags.n + (p->all_servers ? HANDLER_BUDGET_ALL_SERVERS : 0);
+	long long n = HANDLER_BUDGET_BASE + HANDLER_BUDGET_PER_TARGET * targets;
+
+	if (p->wait)
+		n += HANDLER_BUDGET_WAIT_PER_S * (long long)timeout_s;
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
 void handler_poll(struct cloud *cloud, long max_ms, size_t left, handler_round_fn *round, void *ud)
 {
 	long delay = HANDLER_POLL_FIRST_MS;
 
 	while (left > 0 && cloud_time_left_ms(cloud) >= delay + HANDLER_POLL_CALL_MS) {
+		if (cloud_budget_left(cloud) == 0) {
+			log_warn("the invocation's cloud call budget is spent: polling stops");
+			break;
+		}
 		(void)cloud_sleep(cloud, delay);
 		left = round(cloud, ud);
 		delay = delay * 2 > max_ms ? max_ms : delay * 2;

@@ -30,4 +30,12 @@ extern const struct handler handler_table[];
 /* Returns the handler for action, or NULL. */
 const struct handler *handler_find(enum action action);
 
+/*
+ * The most cloud calls (attempts, retries included) one invocation of p may
+ * make, for cloud_set_budget(): 100 + 10 per named target (cluster ids,
+ * server ids, tags; allServers counts 100) + 2 per second of timeout_s when
+ * p->wait. At most 1,000 ids and 10 tags per event keep it bounded.
+ */
+int handler_call_budget(const struct params *p, long timeout_s);
+
 #endif

@@ -1,6 +1,7 @@
 /* cloud: see cloud.h. */
 #include "cloud.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "backoff.h"
 #include "http.h"
+#include "log.h"
 #include "sign.h"
 
 #define CLOUD_CONNECT_MS 5000L
@@ -28,6 +30,7 @@ struct cloud {
 	struct backoff backoff;
 	int calls;
 	int retries;
+	int budget; /* attempts allowed since cloud_begin; 0: no limit */
 	volatile sig_atomic_t *stop;
 };
 
@@ -69,6 +72,19 @@ void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg)
 	c->cfg = cfg;
 	c->calls = 0;
 	c->retries = 0;
+	c->budget = 0;
+}
+
+void cloud_set_budget(struct cloud *c, int calls)
+{
+	c->budget = calls > 0 ? calls : 0;
+}
+
+int cloud_budget_left(const struct cloud *c)
+{
+	if (c->budget == 0)
+		return INT_MAX;
+	return c->calls < c->budget ? c->budget - c->calls : 0;
 }
 
 int cloud_calls(const struct cloud *c)
@@ -127,13 +143,16 @@ static int cloud_build_url(struct cloud *c, enum cfg_service svc, const char *pa
 	return 0;
 }
 
-/* Copies a JSON string member into dst when present. */
+/*
+ * Copies a JSON string member into dst when present, scrubbed of secrets
+ * before it is cut to fit (a cloud may echo a token of any length).
+ */
 static void cloud_copy(char *dst, size_t n, json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (json_is_string(v) && dst[0] == '\0')
-		snprintf(dst, n, "%s", json_string_value(v));
+		log_scrub_copy(dst, n, json_string_value(v), json_string_length(v));
 }
 
 /*
@@ -147,10 +166,8 @@ static void cloud_parse_error(struct err *e, const struct http_resp *resp)
 	size_t n;
 
 	cloud_error_from_body(e, resp->status, buf_str(&resp->body), resp->body.len);
-	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(e->request_id)) {
-		memcpy(e->request_id, v, n);
-		e->request_id[n] = '\0';
-	}
+	if (http_resp_header(resp, "X-Request-Id", &v, &n) == 0 && n > 0 && n < sizeof(e->request_id))
+		log_scrub_copy(e->request_id, sizeof(e->request_id), v, n);
 }
 
 void cloud_error_from_body(struct err *e, long status, const char *body, size_t len)
@@ -362,6 +379,14 @@ int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, con
 		if (left <= 0) {
 			if (attempt == 0)
 				err_set(e, HTTP_ERR_TIMEOUT, "%s %s: no time left before the deadline", method, path);
+			goto out;
+		}
+		/* The ceiling every attempt passes: once spent, nothing more is sent. */
+		if (cloud_budget_left(c) == 0) {
+			if (attempt == 0)
+				err_set(e, CLOUD_ERR_BUDGET,
+					"%s %s not sent: this invocation's budget of %d cloud calls is spent",
+					method, path, c->budget);
 			goto out;
 		}
 		if (cloud_prepare(c, &cr, &req, hdr, &so, &host, e) != 0)

@@ -56,6 +56,20 @@ long long cloud_time_left_ms(const struct cloud *c);
 /* Sleeps ms between polls, waking early on SIGTERM (see cloud_set_stop). 0, or -1 when stopped. */
 int cloud_sleep(struct cloud *c, long ms);
 
+/* The code of a call refused because the invocation's call budget is spent. */
+#define CLOUD_ERR_BUDGET "CallBudgetSpent"
+
+/*
+ * Caps the attempts (retries included) cloud_request() may make until the
+ * next cloud_begin(), which lifts the cap (calls 0: no cap). Past it, every
+ * call fails at once with e->code CLOUD_ERR_BUDGET and nothing is sent: one
+ * invocation cannot exhaust the account's API rate limits.
+ */
+void cloud_set_budget(struct cloud *c, int calls);
+
+/* Attempts the budget still allows (INT_MAX without a cap). */
+int cloud_budget_left(const struct cloud *c);
+
 /* Total attempts made by this client since cloud_begin (for reports and tests). */
 int cloud_calls(const struct cloud *c);
 

@@ -43,20 +43,27 @@ static char **ctx_credential(struct ctx *c, size_t i)
 
 /*
  * Stores header i's value (n bytes; NULL or empty when absent): copied (NULL
- * when empty) and marked secret. -1 when the value is larger than a header
- * may be, or memory ran out.
+ * when empty) and marked secret. A value larger than a header may be, or
+ * holding a control character (CR, LF, NUL, any byte below 0x20, DEL: it
+ * could split or end the header it is sent in), is refused: -1 with e set.
  */
-static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n)
+static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n, struct err *e)
 {
 	char **dst;
+	size_t k;
 
 	if (n > BUF_MAX_SMALL)
-		return -1;
+		return err_set(e, "InvalidHeaders", "the %s header is too large", ctx_headers[i]);
+	for (k = 0; k < n; k++)
+		if ((unsigned char)v[k] < 0x20 || v[k] == 0x7f)
+			return err_set(e, "InvalidHeaders",
+				       "the %s header holds a control character: refused, nothing sent with it",
+				       ctx_headers[i]);
 	if (n == 0)
 		return 0;
 	dst = ctx_credential(c, i);
 	if ((*dst = strndup(v, n)) == NULL)
-		return -1;
+		return err_set(e, "OutOfMemory", "out of memory");
 	log_secret(*dst);
 	return 0;
 }
@@ -77,10 +84,12 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long lon
 	buf_init(&tmp, BUF_MAX_SMALL);
 	ctx_set_times(c, cfg, received_ms);
 	for (i = 0; i < CTX_NHEADERS; i++) {
-		if (get(ud, ctx_headers[i], &tmp) != 0 || ctx_set(c, i, buf_str(&tmp), tmp.len) != 0) {
-			err_set(e, "InvalidHeaders", "a credential header is too large");
+		if (get(ud, ctx_headers[i], &tmp) != 0) {
+			err_set(e, "InvalidHeaders", "the %s header is too large", ctx_headers[i]);
 			goto out;
 		}
+		if (ctx_set(c, i, buf_str(&tmp), tmp.len, e) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -101,8 +110,8 @@ int ctx_from_invocation(struct ctx *c, const struct runtime_event *ev, const str
 	for (i = 0; i < CTX_NHEADERS; i++) {
 		if (runtime_event_header(ev, ctx_headers[i], &v, &n) != 0)
 			continue;
-		if (ctx_set(c, i, v, n) != 0)
-			return err_set(e, "InvalidHeaders", "a credential header is too large");
+		if (ctx_set(c, i, v, n, e) != 0)
+			return -1;
 	}
 	return 0;
 }

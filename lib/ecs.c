@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "sign.h"
+#include "strlist.h"
 
 void ecs_servers_init(struct ecs_servers *s)
 {
@@ -122,6 +123,19 @@ out:
 	return rc;
 }
 
+/* A job id from an answer: an id (strlist_check_id) shorter than n_job. */
+static int ecs_check_job_id(const char *id, size_t n, size_t n_job, struct err *e)
+{
+	struct err why;
+
+	err_clear(&why);
+	if (n >= n_job)
+		err_set(&why, "BadResponse", "job_id: longer than %zu characters", n_job - 1);
+	else if (strlist_check_id(id, n, "job_id", &why) == 0)
+		return 0;
+	return err_set(e, "BadResponse", "the answer's %s; not followed", why.msg);
+}
+
 int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
 	      char *job_id, size_t n_job, struct err *e)
 {
@@ -145,7 +159,10 @@ int ecs_batch(struct cloud *c, const char *op, const char *type, const char *con
 		err_set(e, "BadResponse", "batch action answer has no job_id");
 		goto out;
 	}
-	snprintf(job_id, n_job, "%s", json_string_value(jid));
+	/* It goes into a URL (ecs_job_get): an id, and whole. */
+	if (ecs_check_job_id(json_string_value(jid), json_string_length(jid), n_job, e) != 0)
+		goto out;
+	memcpy(job_id, json_string_value(jid), json_string_length(jid) + 1);
 	rc = 0;
 	goto out;
 oom:
@@ -215,6 +232,8 @@ int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct e
 	int rc;
 
 	ecs_job_release(j);
+	if (ecs_check_job_id(job_id, strlen(job_id), 64, e) != 0)
+		return -1;
 	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
 	if (cloud_request(c, CFG_ECS, "GET", path, NULL, &answer, e) != 0)
 		return -1;

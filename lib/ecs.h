@@ -9,12 +9,13 @@
 
 #include "cloud.h"
 #include "err.h"
+#include "strlist.h"
 
 #define ECS_BATCH_MAX 1000 /* servers per batch action (spec 4.4) */
 #define ECS_PAGE_LIMIT 1000 /* servers per list page (spec 4.1) */
 
 struct ecs_server {
-	char id[64];
+	char id[STRLIST_ID_MAX + 1];
 	char name[128];
 	char status[24]; /* ACTIVE, SHUTOFF, ... */
 };
@@ -48,14 +49,16 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct e
 /*
  * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
  * (type "SOFT"/"HARD") for n <= ECS_BATCH_MAX ids. On success copies the job
- * id into job_id (size n_job).
+ * id into job_id (size n_job). A job id that is not an id (strlist_check_id)
+ * or does not fit is "BadResponse" with the answer's 2xx status: the batch
+ * was sent, but its job cannot be followed.
  */
 int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
 	      char *job_id, size_t n_job, struct err *e) FG_WUR;
 
 /* The outcome of one server inside a job. */
 struct ecs_subjob {
-	char server_id[64];
+	char server_id[STRLIST_ID_MAX + 1];
 	char status[16]; /* SUCCESS, RUNNING, FAIL, INIT */
 	char error[160]; /* error_code: fail_reason, when failed */
 };
@@ -70,7 +73,7 @@ struct ecs_job {
 void ecs_job_init(struct ecs_job *j);
 void ecs_job_release(struct ecs_job *j);
 
-/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents). */
+/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents); job_id must be an id. */
 int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e) FG_WUR;
 
 /*

@@ -75,38 +75,43 @@ static int event_set_action(struct event *ev, const char *s, struct err *e)
 	return 0;
 }
 
-/* clusterId: one id, a comma-separated list, or an array of ids. */
-static int event_set_ids(struct strlist *l, json_t *v, const char *key, struct err *e)
+/* The per-event caps of event.h: 0, or -1 with e set. */
+static int event_check_caps(const struct event *ev, struct err *e)
+{
+	if (ev->cluster_ids.n + ev->server_ids.n > EVENT_IDS_MAX)
+		return err_set(e, PARAM_ERR,
+			       "too many ids: an event may name at most %d cluster and server ids in all",
+			       EVENT_IDS_MAX);
+	if (ev->tags.n > EVENT_TAGS_MAX)
+		return err_set(e, PARAM_ERR, "too many tags: an event may name at most %d",
+			       EVENT_TAGS_MAX);
+	return 0;
+}
+
+/*
+ * Adds a string (a comma-separated list) or an array of strings to l with
+ * add, checking the caps after each item so a huge list stops early.
+ */
+static int event_set_list(struct event *ev, struct strlist *l, json_t *v, strlist_add_fn *add,
+			  const char *key, struct err *e)
 {
 	size_t i;
 	json_t *item;
 
-	if (json_is_string(v))
-		return strlist_add_csv(l, json_string_value(v), strlist_add_id, key, e);
+	if (json_is_string(v)) {
+		if (strlist_add_csv(l, json_string_value(v), add, key, e) != 0) {
+			(void)event_check_caps(ev, e); /* over a cap: that is the message */
+			return -1;
+		}
+		return event_check_caps(ev, e);
+	}
 	if (!json_is_array(v))
 		return err_set(e, PARAM_ERR, "%s must be a string or an array of strings", key);
 	json_array_foreach(v, i, item) {
 		if (!json_is_string(item))
 			return err_set(e, PARAM_ERR, "%s[%zu] must be a string", key, i);
-		if (strlist_add_id(l, json_string_value(item), json_string_length(item), key, e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int event_set_tags(struct strlist *l, json_t *v, struct err *e)
-{
-	size_t i;
-	json_t *item;
-
-	if (json_is_string(v))
-		return strlist_add_csv(l, json_string_value(v), strlist_add_tag, "tags", e);
-	if (!json_is_array(v))
-		return err_set(e, PARAM_ERR, "tags must be a string or an array of strings");
-	json_array_foreach(v, i, item) {
-		if (!json_is_string(item))
-			return err_set(e, PARAM_ERR, "tags[%zu] must be a string", i);
-		if (strlist_add_tag(l, json_string_value(item), json_string_length(item), "tags", e) != 0)
+		if (add(l, json_string_value(item), json_string_length(item), key, e) != 0 ||
+		    event_check_caps(ev, e) != 0)
 			return -1;
 	}
 	return 0;
@@ -154,15 +159,15 @@ static int event_read_params(struct event *ev, json_t *obj, struct err *e)
 				return -1;
 		} else if (strcmp(key, "clusterId") == 0 || strcmp(key, "cluster_ids") == 0) {
 			ev->has_cluster_ids = 1;
-			if (event_set_ids(&ev->cluster_ids, v, key, e) != 0)
+			if (event_set_list(ev, &ev->cluster_ids, v, strlist_add_id, key, e) != 0)
 				return -1;
 		} else if (strcmp(key, "serverIds") == 0 || strcmp(key, "server_ids") == 0) {
 			ev->has_server_ids = 1;
-			if (event_set_ids(&ev->server_ids, v, key, e) != 0)
+			if (event_set_list(ev, &ev->server_ids, v, strlist_add_id, key, e) != 0)
 				return -1;
 		} else if (strcmp(key, "tags") == 0) {
 			ev->has_tags = 1;
-			if (event_set_tags(&ev->tags, v, e) != 0)
+			if (event_set_list(ev, &ev->tags, v, strlist_add_tag, key, e) != 0)
 				return -1;
 		} else if (strcmp(key, "type") == 0) {
 			if (event_set_type(ev, v, e) != 0)
@@ -228,6 +233,40 @@ static int event_b64_decode(const char *s, size_t n, struct buf *out)
 	return 0;
 }
 
+/*
+ * Refuses, before jansson builds anything, JSON nested deeper than
+ * EVENT_DEPTH_MAX or holding more than EVENT_VALUES_MAX values: jansson
+ * spends some 40 bytes a value, so a flat array of tiny values would cost 20
+ * times its size. One pass over the bytes, strings skipped.
+ */
+static int event_check_shape(const char *p, size_t n, const char *what, struct err *e)
+{
+	size_t i, depth = 0, values = 1;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > EVENT_DEPTH_MAX)
+				return err_set(e, EVENT_ERR, "%s is nested deeper than %d levels", what,
+					       EVENT_DEPTH_MAX);
+		} else if (c == ']' || c == '}') {
+			depth -= depth > 0;
+		} else if (c == ',' && ++values > EVENT_VALUES_MAX) {
+			return err_set(e, EVENT_ERR, "%s holds more than %d values", what, EVENT_VALUES_MAX);
+		}
+	}
+	return 0;
+}
+
 static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
 {
 	json_t *ue = json_object_get(root, "user_event"), *obj = NULL;
@@ -246,6 +285,8 @@ static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
 	if (*s == '\0')
 		return 0;
 	if (*s == '{') {
+		if (event_check_shape(s, strlen(s), "TIMER user_event", e) != 0)
+			return -1;
 		obj = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
 		if (obj == NULL)
 			return err_set(e, EVENT_ERR, "TIMER user_event is not valid JSON: %s", jerr.text);
@@ -303,6 +344,8 @@ static int event_parse_apig(struct event *ev, json_t *root, struct err *e)
 		rc = 0;
 		goto out;
 	}
+	if (event_check_shape(p, n, "the APIG body", e) != 0)
+		goto out;
 	obj = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL)
 		err_set(e, EVENT_ERR, "APIG body is not valid JSON: %s", jerr.text);
@@ -326,6 +369,8 @@ int event_parse(const char *body, size_t len, struct event *ev, struct err *e)
 		err_set(e, EVENT_ERR, "the event is empty: send a JSON object such as {\"action\":\"hibernate\"}");
 		goto out;
 	}
+	if (event_check_shape(body, len, "the event", e) != 0)
+		goto out;
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		err_set(e, EVENT_ERR, "the event is not valid JSON: %s (line %d, column %d)", jerr.text,

@@ -24,6 +24,23 @@ enum event_kind { EVENT_PLAIN, EVENT_TIMER, EVENT_APIG };
 
 #define EVENT_ACTION_MAX 32
 
+/*
+ * Caps on what one event may name (more is "InvalidParameter", nothing
+ * sent): cluster ids and server ids together, and tags. Duplicates count once.
+ */
+#define EVENT_IDS_MAX 1000
+#define EVENT_TAGS_MAX 10
+
+/*
+ * The shape of any JSON an event carries (the event, an APIG body, a TIMER
+ * user_event), checked before it is parsed so that memory stays bounded
+ * whatever the input: nesting (a real event needs 4) and values (1,000 ids,
+ * an APIG envelope's headers and context fit with room to spare). More is
+ * "InvalidEvent".
+ */
+#define EVENT_DEPTH_MAX 16
+#define EVENT_VALUES_MAX 8192
+
 /* Boolean options: EVENT_UNSET when the event does not say. */
 #define EVENT_UNSET (-1)
 

@@ -14,6 +14,8 @@
 
 #define LOG_MAX_SECRETS 16
 #define LOG_LINE_MAX 4096
+#define LOG_FRAGMENT_MIN 8 /* a run this long that starts a secret is masked */
+#define LOG_TAIL_MIN 3     /* a cut-off tail this long that starts a secret is masked */
 
 static enum log_level log_threshold = LOG_INFO;
 static enum log_format log_format = LOG_FORMAT_PLAIN;
@@ -115,23 +117,95 @@ void log_forget_secrets(void)
 	log_nsecrets = log_npinned;
 }
 
+/*
+ * Masks in s (len bytes) every run that starts like the secret sec (n bytes)
+ * for at least LOG_FRAGMENT_MIN bytes (the whole secret when shorter): an
+ * echo of the secret, whole, cut or partial. Returns the new length.
+ */
+static size_t log_mask(char *s, size_t len, const char *sec, size_t n)
+{
+	size_t min = n < LOG_FRAGMENT_MIN ? n : LOG_FRAGMENT_MIN, at = 0, k;
+	char *p;
+
+	while (len - at >= min && (p = memchr(s + at, sec[0], len - at - min + 1)) != NULL) {
+		at = (size_t)(p - s);
+		for (k = 0; k < n && at + k < len && s[at + k] == sec[k]; k++)
+			;
+		if (k < min) {
+			at++;
+			continue;
+		}
+		/* "***" is never longer than what it replaces (k >= 4). */
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + k, len - at - k + 1);
+		len -= k - 3;
+		at += 3;
+	}
+	return len;
+}
+
 size_t log_scrub(char *s)
 {
-	size_t i, n, len = strlen(s);
-	char *hit;
+	size_t i, len = strlen(s);
+
+	for (i = 0; i < log_nsecrets; i++)
+		len = log_mask(s, len, log_secrets[i], log_secret_len[i]);
+	return len;
+}
+
+/*
+ * s (len bytes) was just cut: a tail that is the start of a secret
+ * (LOG_TAIL_MIN bytes or more; longer ones log_mask() catches too) becomes
+ * "***". Returns the new length.
+ */
+static size_t log_mask_tail(char *s, size_t len)
+{
+	size_t i, k;
 
 	for (i = 0; i < log_nsecrets; i++) {
-		n = log_secret_len[i];
-		if (n > len)
-			continue; /* cannot be inside: skips strstr's work on long tokens */
-		while ((hit = strstr(s, log_secrets[i])) != NULL) {
-			/* "***" is never longer than a registered secret (>= 4 bytes). */
-			memcpy(hit, "***", 3);
-			memmove(hit + 3, hit + n, strlen(hit + n) + 1);
-			len -= n - 3;
+		k = log_secret_len[i] < LOG_FRAGMENT_MIN ? log_secret_len[i] : LOG_FRAGMENT_MIN;
+		for (k = k > len ? len : k; k >= LOG_TAIL_MIN; k--) {
+			if (memcmp(s + len - k, log_secrets[i], k) == 0) {
+				memcpy(s + len - k, "***", 4);
+				len = len - k + 3;
+				break;
+			}
 		}
 	}
 	return len;
+}
+
+/* Cuts s (len bytes) to at most max bytes, masking the tail (log_mask_tail). Returns the length. */
+static size_t log_cut(char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	s[max] = '\0';
+	return log_mask_tail(s, max);
+}
+
+void log_scrub_copy(char *dst, size_t n, const char *src, size_t len)
+{
+	size_t keep = len > BUF_MAX_SMALL ? BUF_MAX_SMALL : len;
+	int cut = len > keep;
+	char *tmp;
+
+	if (n == 0)
+		return;
+	dst[0] = '\0';
+	/* A bounded working copy (its cut tail masked), scrubbed whole, then cut to fit. */
+	if ((tmp = malloc(keep + 1)) == NULL)
+		return;
+	memcpy(tmp, src, keep);
+	tmp[keep] = '\0';
+	len = strlen(tmp);
+	if (cut && len == keep)
+		len = log_mask_tail(tmp, len);
+	len = log_scrub(tmp);
+	len = log_cut(tmp, len, n - 1);
+	memcpy(dst, tmp, len + 1);
+	secret_wipe(tmp, keep);
+	free(tmp);
 }
 
 /* Replaces every byte that is not printable ASCII or part of valid UTF-8 with '?'. */
@@ -259,13 +333,25 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	FILE *f = log_stderr ? stderr : stdout;
 	struct timespec ts;
 	va_list ap;
-	char *p;
+	char *p, *big;
+	int n;
 
 	if (lvl < log_threshold || lvl >= LOG_OFF)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(msg) && (big = malloc((size_t)n + 1)) != NULL) {
+		/* Too long for a line: scrubbed whole before it is cut (log_scrub_copy). */
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		log_scrub_copy(msg, sizeof(msg), big, (size_t)n);
+		secret_wipe(big, (size_t)n);
+		free(big);
+	} else if (n >= (int)sizeof(msg)) {
+		log_mask_tail(msg, strlen(msg));
+	}
 	for (p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';

@@ -61,7 +61,20 @@ void log_msg(enum log_level lvl, const char *fmt, ...) FG_PRINTF(2, 3);
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
-/* Scrubs registered secrets from s in place (same rules as log lines); returns strlen(s) after. */
+/*
+ * Scrubs registered secrets from s in place (same rules as log lines);
+ * returns strlen(s) after. Every run of 8 bytes or more that starts like a
+ * secret (the whole secret when shorter) becomes "***": a secret echoed
+ * whole, cut short, or only its first part.
+ */
 size_t log_scrub(char *s);
+
+/*
+ * Copies len bytes of src (up to a NUL) into dst (n bytes, always
+ * terminated), scrubbed BEFORE it is cut to fit; a cut-off tail that is the
+ * start of a secret (3 bytes or more) is masked too. No prefix of a secret
+ * longer than 2 bytes survives. Works on at most 64 KiB of src.
+ */
+void log_scrub_copy(char *dst, size_t n, const char *src, size_t len);
 
 #endif

@@ -20,6 +20,8 @@ struct strlist {
 	char **v; /* read-only for callers */
 	size_t n;
 	size_t cap;
+	size_t *slot; /* private: open-addressing index of v (i + 1; 0 empty) */
+	size_t nslot; /* private: a power of two, at least twice n; 0 before the first add */
 };
 
 void strlist_init(struct strlist *l);
@@ -27,7 +29,11 @@ void strlist_init(struct strlist *l);
 /* Frees every string and the array. l may be NULL. */
 void strlist_release(struct strlist *l);
 
-/* Appends a copy of s unless already present. Returns 0 or -1 (memory, or over STRLIST_MAX). */
+/*
+ * Appends a copy of s (its first n bytes, up to a NUL) unless already
+ * present: a hash lookup, so n adds cost O(n). Returns 0 or -1 (memory, or
+ * over STRLIST_MAX).
+ */
 int strlist_add(struct strlist *l, const char *s, size_t n) FG_WUR;
 
 /*
@@ -38,8 +44,17 @@ int strlist_add(struct strlist *l, const char *s, size_t n) FG_WUR;
 typedef int strlist_add_fn(struct strlist *l, const char *s, size_t n, const char *what,
 			   struct err *e);
 
-/* An id: 1 to STRLIST_ID_MAX bytes of [A-Za-z0-9._-]. */
+/*
+ * An id: 1 to STRLIST_ID_MAX bytes of [A-Za-z0-9._-], the first a letter or
+ * a digit (so never ".", ".." or a leading "-").
+ */
 strlist_add_fn strlist_add_id FG_WUR;
+
+/*
+ * Checks n bytes of s as an id (the rule of strlist_add_id) without adding
+ * it. Returns 0, or -1 with e->code "InvalidParameter" and "<what>: ...".
+ */
+int strlist_check_id(const char *s, size_t n, const char *what, struct err *e) FG_WUR;
 
 /*
  * A tag selector: "key=value" or "key", 1 to STRLIST_TAG_MAX bytes, not
@@ -58,7 +73,12 @@ int strlist_add_csv(struct strlist *l, const char *csv, strlist_add_fn *add, con
 /* Appends a copy of every item of src not already in l. Returns 0 or -1 (memory, cap). */
 int strlist_add_all(struct strlist *l, const struct strlist *src) FG_WUR;
 
-/* Returns 1 when s is in l. */
+#define STRLIST_NONE ((size_t)-1)
+
+/* The index of s in l->v, or STRLIST_NONE (a hash lookup). */
+size_t strlist_index(const struct strlist *l, const char *s);
+
+/* Returns 1 when s is in l (a hash lookup). */
 int strlist_has(const struct strlist *l, const char *s);
 
 #endif

@@ -407,8 +407,141 @@ static void test_options(void)
 	check_fail("{\"action\":\"stop\",\"auth\":\"aksk\"}", EVENT_PLAIN, "InvalidEvent", "auth");
 }
 
+/* Expects n bytes of s to parse. */
+static void check_ok_n(const char *s, size_t n)
+{
+	struct event ev;
+	struct err e;
+
+	event_init(&ev);
+	err_clear(&e);
+	CHECK(event_parse(s, n, &ev, &e) == 0);
+	if (e.code[0] != '\0')
+		fprintf(stderr, "  error %s: %s\n", e.code, e.msg);
+	event_release(&ev);
+}
+
+/* Appends n ids "<prefix><i>" to b as a JSON array (csv 0) or a comma list in a string (csv 1). */
+static size_t put_ids(char *b, const char *key, const char *prefix, size_t from, size_t n, int csv)
+{
+	size_t i, len = (size_t)sprintf(b, "\"%s\":%s", key, csv ? "\"" : "[");
+
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(b + len, csv ? "%s%s%zu" : "%s\"%s%zu\"", i ? "," : "", prefix,
+				       from + i);
+	len += (size_t)sprintf(b + len, csv ? "\"" : "]");
+	return len;
+}
+
+/* At most EVENT_IDS_MAX cluster + server ids together, and EVENT_TAGS_MAX tags. */
+static void test_caps(void)
+{
+	static char b[131072];
+	struct event ev;
+	struct err e;
+	size_t n;
+	int csv;
+
+	for (csv = 0; csv <= 1; csv++) {
+		/* 400 clusters + 600 servers: exactly the cap. */
+		n = (size_t)sprintf(b, "{\"action\":\"status\",");
+		n += put_ids(b + n, "clusterId", "c", 0, 400, csv);
+		b[n++] = ',';
+		n += put_ids(b + n, "serverIds", "s", 0, 600, csv);
+		b[n++] = '}';
+		event_init(&ev);
+		err_clear(&e);
+		CHECK(event_parse(b, n, &ev, &e) == 0);
+		CHECK(ev.cluster_ids.n == 400 && ev.server_ids.n == 600);
+		event_release(&ev);
+		/* One more server id: refused, naming the cap. */
+		n = (size_t)sprintf(b, "{\"action\":\"status\",");
+		n += put_ids(b + n, "clusterId", "c", 0, 400, csv);
+		b[n++] = ',';
+		n += put_ids(b + n, "serverIds", "s", 0, 601, csv);
+		b[n++] = '}';
+		check_fail_n(b, n, EVENT_PLAIN, "InvalidParameter", "at most 1000 cluster and server ids");
+		/* 5,000 copies of one id count once. */
+		n = (size_t)sprintf(b, "{\"action\":\"status\",");
+		n += put_ids(b + n, "serverIds", "s", 0, 1, csv);
+		for (size_t i = 1; i < 5000; i++)
+			n += (size_t)sprintf(b + n - 1, csv ? ",s0\"" : ",\"s0\"]") - 1;
+		b[n++] = '}';
+		event_init(&ev);
+		err_clear(&e);
+		CHECK(event_parse(b, n, &ev, &e) == 0);
+		CHECK(ev.server_ids.n == 1);
+		event_release(&ev);
+		/* 10 tags pass, 11 fail. */
+		n = (size_t)sprintf(b, "{\"action\":\"status\",");
+		n += put_ids(b + n, "tags", "env=t", 0, 10, csv);
+		b[n++] = '}';
+		event_init(&ev);
+		err_clear(&e);
+		CHECK(event_parse(b, n, &ev, &e) == 0);
+		CHECK(ev.tags.n == 10);
+		event_release(&ev);
+		n = (size_t)sprintf(b, "{\"action\":\"status\",");
+		n += put_ids(b + n, "tags", "env=t", 0, 11, csv);
+		b[n++] = '}';
+		check_fail_n(b, n, EVENT_PLAIN, "InvalidParameter", "at most 10");
+	}
+	/* 12,000 distinct ids in one string: refused with the event's cap, not strlist's. */
+	n = (size_t)sprintf(b, "{");
+	n += put_ids(b + n, "serverIds", "", 0, 12000, 1);
+	b[n++] = '}';
+	check_fail_n(b, n, EVENT_PLAIN, "InvalidParameter", "at most 1000 cluster and server ids");
+}
+
+/* Nesting and value counts are checked before parsing, in each JSON an event carries. */
+static void test_shape(void)
+{
+	static char b[131072];
+	size_t n, i;
+
+	/* 16 levels pass (the object itself is one), 17 fail. */
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":");
+	for (i = 0; i < 15; i++)
+		b[n++] = '[';
+	for (i = 0; i < 15; i++)
+		b[n++] = ']';
+	b[n++] = '}';
+	check_ok_n(b, n);
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":");
+	for (i = 0; i < 16; i++)
+		b[n++] = '[';
+	for (i = 0; i < 16; i++)
+		b[n++] = ']';
+	b[n++] = '}';
+	check_fail_n(b, n, EVENT_PLAIN, "InvalidEvent", "nested deeper than 16 levels");
+	/* Brackets and commas inside strings do not count. */
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":\"");
+	for (i = 0; i < 20000; i++)
+		b[n++] = i % 2 ? ',' : '[';
+	n += (size_t)sprintf(b + n, "\\\"]\"}");
+	check_ok_n(b, n);
+	/* 8192 values pass, 8193 fail. */
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":[0");
+	for (i = 0; i < 8190; i++)
+		n += (size_t)sprintf(b + n, ",0");
+	n += (size_t)sprintf(b + n, "]}");
+	check_ok_n(b, n);
+	n = (size_t)sprintf(b, "{\"action\":\"status\",\"x\":[0");
+	for (i = 0; i < 8191; i++)
+		n += (size_t)sprintf(b + n, ",0");
+	n += (size_t)sprintf(b + n, "]}");
+	check_fail_n(b, n, EVENT_PLAIN, "InvalidEvent", "more than 8192 values");
+	/* The same rules inside an APIG body and a TIMER user_event. */
+	check_fail("{\"httpMethod\":\"POST\",\"body\":\"[[[[[[[[[[[[[[[[[[\"}", EVENT_APIG,
+		   "InvalidEvent", "the APIG body is nested deeper");
+	check_fail("{\"trigger_type\":\"TIMER\",\"user_event\":\"{\\\"a\\\":[[[[[[[[[[[[[[[[[[\"}",
+		   EVENT_TIMER, "InvalidEvent", "TIMER user_event is nested deeper");
+}
+
 int main(void)
 {
+	test_shape();
+	test_caps();
 	test_timer();
 	test_console();
 	test_bad_ids();

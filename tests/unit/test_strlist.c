@@ -73,8 +73,10 @@ static void test_add(void)
 static void test_ids(void)
 {
 	static const char *const good[] = {
-		"a", "Z", "0", "-", "_", ".", "c1-x_y.z", "11111111-2222-3333-4444-555555555555",
+		"a", "Z", "0", "a.", "0..", "a-_.", "c1-x_y.z", "11111111-2222-3333-4444-555555555555",
 	};
+	/* Only dots, or a first character that is not a letter or a digit. */
+	static const char *const bad_start[] = {".", "..", "...", "-", "_", ".a", "-a", "_a", "..x"};
 	static const char *const bad[] = {
 		"a/b", "../x", "a?b", "a%2F", "a b", "a\tb", "a,b", "a#b", "a:b", "a\\b",
 		"\xc3\xa9", "a\nb", "a+b", "a=b", "a&b", "a;b", "a@b", "a\"b",
@@ -98,6 +100,21 @@ static void test_ids(void)
 		CHECK(strstr(e.msg, "nodeId") != NULL);
 		CHECK(strstr(e.msg, "[A-Za-z0-9._-]") != NULL);
 	}
+	for (i = 0; i < sizeof(bad_start) / sizeof(bad_start[0]); i++) {
+		err_clear(&e);
+		CHECK(strlist_add_id(&l, bad_start[i], strlen(bad_start[i]), "serverIds", &e) == -1);
+		CHECK_STR(e.code, "InvalidParameter");
+		CHECK(strstr(e.msg, "serverIds: ") == e.msg);
+		CHECK(strstr(e.msg, "must start with a letter or a digit") != NULL);
+		CHECK(strlist_has(&l, bad_start[i]) == 0);
+		err_clear(&e);
+		CHECK(strlist_check_id(bad_start[i], strlen(bad_start[i]), "job_id", &e) == -1);
+		CHECK(strstr(e.msg, "job_id: ") == e.msg);
+	}
+	err_clear(&e);
+	CHECK(strlist_check_id("ff8080817a1b2c3d", 16, "job_id", &e) == 0);
+	CHECK_STR(e.code, "");
+	CHECK(strlist_check_id("../jobs/x", 9, "job_id", &e) == -1);
 	/* A NUL inside the counted bytes is rejected too. */
 	err_clear(&e);
 	CHECK(strlist_add_id(&l, "a\0b", 3, "clusterId", &e) == -1);
@@ -191,8 +208,44 @@ static void test_max(void)
 	strlist_release(&l);
 }
 
+/*
+ * The index: every item found at its place, absent ones not, through several
+ * rehashes; 1,000 ids of maximum length added twice stay 1,000.
+ */
+static void test_index(void)
+{
+	char id[STRLIST_ID_MAX + 1];
+	struct strlist l;
+	size_t i, bad = 0;
+
+	strlist_init(&l);
+	CHECK(strlist_index(&l, "x") == STRLIST_NONE);
+	for (i = 0; i < 2000; i++) {
+		memset(id, 'a', STRLIST_ID_MAX);
+		snprintf(id + STRLIST_ID_MAX - 8, 9, "%08zu", i % 1000);
+		if (strlist_add_id(&l, id, STRLIST_ID_MAX, "serverIds", NULL) != 0)
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(l.n == 1000);
+	for (i = 0; i < 1000; i++) {
+		memset(id, 'a', STRLIST_ID_MAX);
+		snprintf(id + STRLIST_ID_MAX - 8, 9, "%08zu", i);
+		if (strlist_index(&l, id) != i)
+			bad++;
+		id[0] = 'b';
+		if (strlist_has(&l, id))
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(strlist_has(&l, "") == 0);
+	strlist_release(&l);
+	CHECK(l.nslot == 0 && strlist_has(&l, "a") == 0);
+}
+
 int main(void)
 {
+	test_index();
 	test_add();
 	test_ids();
 	test_csv();
