@@ -459,6 +459,23 @@ void cloud_add(struct cloud *c, enum cfg_service svc, const char *method, const 
 	cloud_enqueue(c, k);
 }
 
+/*
+ * Where the calls a callback queues go: after the first 2 × limit - 2
+ * waiting ones. A target's next step thus follows within about two rounds
+ * (at once when one call is in flight: today's one-target-at-a-time sequence),
+ * while the rounds stay full: 40 reads and their 40 operations take
+ * ceil(80 / limit) rounds, not one more.
+ */
+static struct cloud_call **cloud_follow_up_slot(struct cloud *c)
+{
+	struct cloud_call **pp = &c->queue;
+	unsigned skip = 2 * c->limit - 2;
+
+	while (skip-- > 0 && *pp != NULL)
+		pp = &(*pp)->next;
+	return pp;
+}
+
 /* Ends k: its callback runs (its calls queued first), then k is freed. */
 static void cloud_finish(struct cloud *c, struct cloud_call *k)
 {
@@ -474,7 +491,7 @@ static void cloud_finish(struct cloud *c, struct cloud_call *k)
 		else
 			err_set(&k->e, "BadResponse", "HTTP %ld answer is not JSON: %s", k->e.status, jerr.text);
 	}
-	c->ins = &c->queue;
+	c->ins = cloud_follow_up_slot(c);
 	k->done(c, k->ud, rc, answer, &k->e);
 	c->ins = saved;
 	json_decref(answer);

@@ -11,7 +11,8 @@
  * queues a call with a completion callback, cloud_run() sends the queue with
  * at most `concurrency` calls in flight and runs each callback as its call
  * ends; a callback may queue further calls (a cluster's operation once its
- * read came back), which go before the calls still waiting.
+ * read came back), which go ahead of most calls still waiting (see
+ * cloud_add).
  *
  * Politeness: each host has its own share of the calls in flight, halved
  * (down to 1) by a 429, or a 503 with Retry-After, and grown back by one per
@@ -104,8 +105,10 @@ typedef void cloud_done_fn(struct cloud *c, void *ud, int rc, json_t *answer, st
  * Queues the call cloud_request() would make; nothing is sent before
  * cloud_run(). method must outlive the call (a string literal); path and body
  * are copied. done is called exactly once with ud: from cloud_run(), or at
- * once when memory runs out. Called from a callback, the call goes before the
- * calls still waiting, so a target's next step follows its first one.
+ * once when memory runs out. Called from a callback, the call goes after the
+ * first 2 x concurrency - 2 calls still waiting, so a target's next step
+ * follows within about two rounds and every round stays full; with
+ * concurrency 1, at once (one target after the other, as cloud_request does).
  */
 void cloud_add(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
 	       const json_t *body, cloud_done_fn *done, void *ud);
