@@ -306,36 +306,49 @@ static void apply_job(struct targets *t, int job, const struct ecs_job *j)
 struct job_wait {
 	struct targets *t;
 	char (*jobs)[64];
-	char *done; /* one flag per job */
+	struct job_poll *polls; /* one per job */
 	size_t njobs;
-	struct ecs_job j;
 };
 
-/* One poll of every unfinished job; returns how many are still running. */
+/* One job's poll. */
+struct job_poll {
+	struct job_wait *w;
+	size_t i;
+	struct ecs_job j;
+	int done;
+};
+
+static void job_poll_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct job_poll *jp = ud;
+	struct job_wait *w = jp->w;
+	char what[96];
+
+	(void)cloud;
+	if (rc != 0) {
+		snprintf(what, sizeof(what), "job %s", w->jobs[jp->i]);
+		handler_log_err(LOG_WARN, what, e);
+		return;
+	}
+	apply_job(w->t, (int)jp->i, &jp->j);
+	if (!ecs_job_done(jp->j.status))
+		return;
+	jp->done = 1;
+	log_info("job %s: %s", w->jobs[jp->i], jp->j.status);
+}
+
+/* One poll of every unfinished job, all at once; returns how many are still running. */
 static size_t job_round(struct cloud *cloud, void *ud)
 {
 	struct job_wait *w = ud;
-	char what[96];
-	struct err e;
 	size_t i, left = 0;
 
-	for (i = 0; i < w->njobs; i++) {
-		if (w->done[i])
-			continue;
-		if (ecs_job_get(cloud, w->jobs[i], &w->j, &e) != 0) {
-			snprintf(what, sizeof(what), "job %s", w->jobs[i]);
-			handler_log_err(LOG_WARN, what, &e);
-			left++;
-			continue;
-		}
-		apply_job(w->t, (int)i, &w->j);
-		if (!ecs_job_done(w->j.status)) {
-			left++;
-			continue;
-		}
-		w->done[i] = 1;
-		log_info("job %s: %s", w->jobs[i], w->j.status);
-	}
+	for (i = 0; i < w->njobs; i++)
+		if (!w->polls[i].done)
+			ecs_job_get_add(cloud, w->jobs[i], &w->polls[i].j, job_poll_done, &w->polls[i]);
+	cloud_run(cloud);
+	for (i = 0; i < w->njobs; i++)
+		left += !w->polls[i].done;
 	return left;
 }
 
@@ -347,10 +360,14 @@ static void wait_jobs(struct cloud *cloud, struct targets *t, char (*jobs)[64], 
 
 	w.t = t;
 	w.jobs = jobs;
-	w.done = calloc(njobs ? njobs : 1, 1);
 	w.njobs = njobs;
-	ecs_job_init(&w.j);
-	if (w.done != NULL)
+	w.polls = calloc(njobs ? njobs : 1, sizeof(*w.polls));
+	for (i = 0; w.polls != NULL && i < njobs; i++) {
+		w.polls[i].w = &w;
+		w.polls[i].i = i;
+		ecs_job_init(&w.polls[i].j);
+	}
+	if (w.polls != NULL)
 		handler_poll(cloud, ECS_POLL_MAX_MS, njobs, job_round, &w);
 	for (i = 0; i < t->n; i++) {
 		struct handler_outcome *o = &t->v[i].out;
@@ -360,8 +377,9 @@ static void wait_jobs(struct cloud *cloud, struct targets *t, char (*jobs)[64], 
 			snprintf(o->reason, sizeof(o->reason), "the job had not finished when the deadline came");
 		}
 	}
-	ecs_job_release(&w.j);
-	free(w.done);
+	for (i = 0; w.polls != NULL && i < njobs; i++)
+		ecs_job_release(&w.polls[i].j);
+	free(w.polls);
 }
 
 static int report_targets(const struct targets *t, struct report *r)

@@ -128,3 +128,24 @@ def test_deadline_cuts_off_unsent_calls_and_answers_in_time(fg):
     assert any("not sent" in c["error"]["message"] for c in late), late[:2]
     # Nothing was sent after the deadline's reserve.
     assert max(r.t for r in fg.cloud.requests) < res.t_delivered + 3
+
+
+def test_list_pages_and_job_polls_overlap(fg):
+    ids = ["s-%05d" % i for i in range(2500)]
+    for i, sid in enumerate(ids):
+        fg.cloud.add_server(sid, "vm-%d" % i)
+    fg.cloud.transition_seconds = 0.3
+    fg.cloud.delay = DELAY
+    fg.start()
+    res = fg.invoke({"action": "stop", "serverIds": ids, "wait": True}, timeout=60)
+    out = body_of(res)
+    assert out["status"] == "success", out["message"]
+    assert [s["server_id"] for s in out["data"]["server_list"]] == ids
+    assert {s["result"] for s in out["data"]["server_list"]} == {"done"}
+    pages = fg.cloud.requests_matching("GET", r"/cloudservers/detail$")
+    assert pages[0].query["offset"] == ["1"] and len(pages) == 3
+    assert abs(pages[1].t - pages[2].t) < DELAY, "pages 2 and 3 were not fetched together"
+    batches = fg.cloud.requests_matching("POST", r"/cloudservers/action$")
+    assert len(batches) == 3
+    polls = fg.cloud.requests_matching("GET", r"/jobs/")
+    assert max(p.in_flight for p in polls) >= 3, "the three jobs were not polled together"
