@@ -682,10 +682,13 @@ static void cloud_sync_done(struct cloud *c, void *ud, int rc, json_t *answer, s
 int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
 		  const json_t *body, json_t **out, struct err *e)
 {
-	struct cloud_sync s = {-1, NULL, e};
+	struct cloud_sync s;
 
 	*out = NULL;
 	err_clear(e);
+	s.rc = -1;
+	s.out = NULL;
+	s.e = e;
 	if (c->running || c->queue != NULL)
 		return err_set(e, "InternalError", "%s %s: a synchronous call while calls are queued", method,
 			       path);
