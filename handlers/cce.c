@@ -1,9 +1,11 @@
 /*
- * cce handlers: hibernate and awake, one cluster at a time.
+ * cce handlers: hibernate and awake, every cluster at once.
  *
  * Each cluster is read first; one already in (or moving to) the target phase
  * is skipped, so a re-run of the same timer event is a harmless no-op. A
- * failing cluster is reported and the next one is still handled.
+ * failing cluster is reported and the others are still handled. The
+ * clusters' calls overlap (each cluster's read before its operation); the
+ * answer lists them in the order asked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,36 +30,51 @@ struct cce_state {
 	const char *id;
 	char name[128];
 	char phase[32]; /* read before acting */
+	struct cce_cluster read; /* the latest read, filled by the cloud */
+	const struct cce_op *op;
+	int dry_run;
 	struct handler_outcome out;
 };
 
-static void cce_one(struct cloud *cloud, struct cce_state *st, const struct cce_op *op, int dry_run)
+static void cce_op_done(struct cloud *cloud, void *ud, int rc, struct err *e)
 {
-	struct cce_cluster cl;
+	struct cce_state *st = ud;
 	char what[160];
-	struct err e;
 
-	snprintf(what, sizeof(what), "cluster %s", st->id);
-	if (cce_get_cluster(cloud, st->id, &cl, &e) != 0) {
-		handler_log_err(LOG_ERROR, what, &e);
-		handler_outcome_fail(&st->out, "could not read the cluster", &e);
+	(void)cloud;
+	if (rc != 0) {
+		snprintf(what, sizeof(what), "cluster %s (%s)", st->id, st->name);
+		handler_log_err(LOG_ERROR, what, e);
+		handler_outcome_fail(&st->out, "the cloud refused the operation", e);
 		return;
 	}
-	snprintf(st->name, sizeof(st->name), "%s", cl.name);
-	snprintf(st->phase, sizeof(st->phase), "%s", cl.phase);
-	if (strcmp(cl.phase, op->target) == 0 || strcmp(cl.phase, op->moving) == 0) {
+	log_info("cluster %s (%s): %s requested (was %s)", st->id, st->name, st->op->op, st->phase);
+	st->out.result = REPORT_REQUESTED;
+}
+
+/* The cluster's read came back: skip it, plan it, or queue its operation. */
+static void cce_read_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct cce_state *st = ud;
+	const struct cce_op *op = st->op;
+	char what[160];
+
+	if (rc != 0) {
+		snprintf(what, sizeof(what), "cluster %s", st->id);
+		handler_log_err(LOG_ERROR, what, e);
+		handler_outcome_fail(&st->out, "could not read the cluster", e);
+		return;
+	}
+	snprintf(st->name, sizeof(st->name), "%s", st->read.name);
+	snprintf(st->phase, sizeof(st->phase), "%s", st->read.phase);
+	if (strcmp(st->phase, op->target) == 0 || strcmp(st->phase, op->moving) == 0) {
 		st->out.result = REPORT_SKIPPED;
-		snprintf(st->out.reason, sizeof(st->out.reason), "already %s", cl.phase);
-		log_info("cluster %s (%s): %s, skipped", st->id, cl.name, st->out.reason);
-	} else if (dry_run) {
+		snprintf(st->out.reason, sizeof(st->out.reason), "already %s", st->phase);
+		log_info("cluster %s (%s): %s, skipped", st->id, st->name, st->out.reason);
+	} else if (st->dry_run) {
 		st->out.result = REPORT_PLANNED;
-	} else if (cce_operation(cloud, st->id, op->op, &e) != 0) {
-		snprintf(what, sizeof(what), "cluster %s (%s)", st->id, cl.name);
-		handler_log_err(LOG_ERROR, what, &e);
-		handler_outcome_fail(&st->out, "the cloud refused the operation", &e);
 	} else {
-		log_info("cluster %s (%s): %s requested (was %s)", st->id, cl.name, op->op, cl.phase);
-		st->out.result = REPORT_REQUESTED;
+		cce_operation_add(cloud, st->id, op->op, cce_op_done, st);
 	}
 }
 
@@ -68,38 +85,43 @@ struct cce_wait {
 	const struct cce_op *op;
 };
 
-/* One poll of every requested cluster: done, failed (left the way there) or still moving. */
+/* A poll came back: done, failed (left the way there) or still moving. */
+static void cce_poll_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct cce_state *st = ud;
+	const struct cce_op *op = st->op;
+	char what[160];
+
+	(void)cloud;
+	if (rc != 0) {
+		snprintf(what, sizeof(what), "cluster %s", st->id);
+		handler_log_err(LOG_WARN, what, e);
+		return;
+	}
+	if (strcmp(st->read.phase, op->target) == 0) {
+		st->out.result = REPORT_DONE;
+	} else if (strcmp(st->read.phase, op->moving) != 0 && strcmp(st->read.phase, st->phase) != 0) {
+		st->out.result = REPORT_FAILED;
+		snprintf(st->out.reason, sizeof(st->out.reason), "phase %s while waiting for %s", st->read.phase,
+			 op->target);
+	} else {
+		return;
+	}
+	log_info("cluster %s: %s", st->id, st->read.phase);
+}
+
+/* One poll of every requested cluster, all at once; returns how many still move. */
 static size_t cce_round(struct cloud *cloud, void *ud)
 {
 	struct cce_wait *w = ud;
-	struct cce_state *st;
-	struct cce_cluster cl;
-	char what[160];
-	struct err e;
 	size_t i, left = 0;
 
-	for (i = 0; i < w->n; i++) {
-		st = &w->st[i];
-		if (strcmp(st->out.result, REPORT_REQUESTED) != 0)
-			continue;
-		if (cce_get_cluster(cloud, st->id, &cl, &e) != 0) {
-			snprintf(what, sizeof(what), "cluster %s", st->id);
-			handler_log_err(LOG_WARN, what, &e);
-			left++;
-			continue;
-		}
-		if (strcmp(cl.phase, w->op->target) == 0) {
-			st->out.result = REPORT_DONE;
-		} else if (strcmp(cl.phase, w->op->moving) != 0 && strcmp(cl.phase, st->phase) != 0) {
-			st->out.result = REPORT_FAILED;
-			snprintf(st->out.reason, sizeof(st->out.reason), "phase %s while waiting for %s",
-				 cl.phase, w->op->target);
-		} else {
-			left++;
-			continue;
-		}
-		log_info("cluster %s: %s", st->id, cl.phase);
-	}
+	for (i = 0; i < w->n; i++)
+		if (strcmp(w->st[i].out.result, REPORT_REQUESTED) == 0)
+			cce_get_cluster_add(cloud, w->st[i].id, &w->st[i].read, cce_poll_done, &w->st[i]);
+	cloud_run(cloud);
+	for (i = 0; i < w->n; i++)
+		left += strcmp(w->st[i].out.result, REPORT_REQUESTED) == 0;
 	return left;
 }
 
@@ -133,10 +155,14 @@ static int cce_each(struct cloud *cloud, const struct strlist *clusters, const s
 
 	if (st == NULL)
 		return handler_oom(r);
+	/* Every cluster is read, then (from the read's callback) operated on; all overlap. */
 	for (i = 0; i < clusters->n; i++) {
 		st[i].id = clusters->v[i];
-		cce_one(cloud, &st[i], op, p->dry_run);
+		st[i].op = op;
+		st[i].dry_run = p->dry_run;
+		cce_get_cluster_add(cloud, st[i].id, &st[i].read, cce_read_done, &st[i]);
 	}
+	cloud_run(cloud);
 	if (p->wait && !p->dry_run)
 		cce_wait(cloud, st, clusters->n, op);
 	for (i = 0; i < clusters->n && rc == 0; i++) {

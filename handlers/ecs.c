@@ -51,29 +51,62 @@ static void targets_release(struct targets *t)
 	t->n = 0;
 }
 
+/* One cluster's node list. */
+struct cluster_nodes {
+	struct strlist ids;
+	size_t building;
+	int rc;
+	struct err e;
+};
+
+static void cluster_nodes_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct cluster_nodes *n = ud;
+
+	(void)cloud;
+	n->rc = rc;
+	if (rc != 0)
+		n->e = *e;
+}
+
 int handler_cluster_nodes(struct cloud *cloud, const struct strlist *clusters, struct strlist *ids,
 			  struct strlist *ok_clusters, struct report *r)
 {
+	struct cluster_nodes *nl;
 	char what[160];
-	struct err e;
-	size_t i, building;
+	size_t i;
+	int rc = 0;
 
+	if (clusters->n == 0)
+		return 0;
+	if ((nl = calloc(clusters->n, sizeof(*nl))) == NULL)
+		return handler_oom(r);
+	/* Every cluster's list at once; merged in the order the clusters were asked for. */
 	for (i = 0; i < clusters->n; i++) {
-		building = 0;
-		if (cce_list_node_servers(cloud, clusters->v[i], ids, &building, &e) != 0) {
+		strlist_init(&nl[i].ids);
+		cce_list_node_servers_add(cloud, clusters->v[i], &nl[i].ids, &nl[i].building, cluster_nodes_done,
+					  &nl[i]);
+	}
+	cloud_run(cloud);
+	for (i = 0; i < clusters->n && rc == 0; i++) {
+		if (nl[i].rc != 0) {
 			snprintf(what, sizeof(what), "cluster %s", clusters->v[i]);
-			handler_log_err(LOG_ERROR, what, &e);
+			handler_log_err(LOG_ERROR, what, &nl[i].e);
 			if (report_cluster(r, clusters->v[i], "", "", REPORT_FAILED,
-					   "could not list the cluster's nodes", &e) != 0)
-				return handler_oom(r);
+					   "could not list the cluster's nodes", &nl[i].e) != 0)
+				rc = handler_oom(r);
 			continue;
 		}
-		if (building > 0)
-			log_warn("cluster %s: %zu node(s) have no server yet", clusters->v[i], building);
-		if (ok_clusters != NULL && strlist_add(ok_clusters, clusters->v[i], strlen(clusters->v[i])) != 0)
-			return handler_oom(r);
+		if (nl[i].building > 0)
+			log_warn("cluster %s: %zu node(s) have no server yet", clusters->v[i], nl[i].building);
+		if (strlist_add_all(ids, &nl[i].ids) != 0 ||
+		    (ok_clusters != NULL && strlist_add(ok_clusters, clusters->v[i], strlen(clusters->v[i])) != 0))
+			rc = handler_oom(r);
 	}
-	return 0;
+	for (i = 0; i < clusters->n; i++)
+		strlist_release(&nl[i].ids);
+	free(nl);
+	return rc;
 }
 
 /* Appends a target; out->v has room (sized by select_targets). */
@@ -274,36 +307,49 @@ static void apply_job(struct targets *t, int job, const struct ecs_job *j)
 struct job_wait {
 	struct targets *t;
 	char (*jobs)[64];
-	char *done; /* one flag per job */
+	struct job_poll *polls; /* one per job */
 	size_t njobs;
-	struct ecs_job j;
 };
 
-/* One poll of every unfinished job; returns how many are still running. */
+/* One job's poll. */
+struct job_poll {
+	struct job_wait *w;
+	size_t i;
+	struct ecs_job j;
+	int done;
+};
+
+static void job_poll_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct job_poll *jp = ud;
+	struct job_wait *w = jp->w;
+	char what[96];
+
+	(void)cloud;
+	if (rc != 0) {
+		snprintf(what, sizeof(what), "job %s", w->jobs[jp->i]);
+		handler_log_err(LOG_WARN, what, e);
+		return;
+	}
+	apply_job(w->t, (int)jp->i, &jp->j);
+	if (!ecs_job_done(jp->j.status))
+		return;
+	jp->done = 1;
+	log_info("job %s: %s", w->jobs[jp->i], jp->j.status);
+}
+
+/* One poll of every unfinished job, all at once; returns how many are still running. */
 static size_t job_round(struct cloud *cloud, void *ud)
 {
 	struct job_wait *w = ud;
-	char what[96];
-	struct err e;
 	size_t i, left = 0;
 
-	for (i = 0; i < w->njobs; i++) {
-		if (w->done[i])
-			continue;
-		if (ecs_job_get(cloud, w->jobs[i], &w->j, &e) != 0) {
-			snprintf(what, sizeof(what), "job %s", w->jobs[i]);
-			handler_log_err(LOG_WARN, what, &e);
-			left++;
-			continue;
-		}
-		apply_job(w->t, (int)i, &w->j);
-		if (!ecs_job_done(w->j.status)) {
-			left++;
-			continue;
-		}
-		w->done[i] = 1;
-		log_info("job %s: %s", w->jobs[i], w->j.status);
-	}
+	for (i = 0; i < w->njobs; i++)
+		if (!w->polls[i].done)
+			ecs_job_get_add(cloud, w->jobs[i], &w->polls[i].j, job_poll_done, &w->polls[i]);
+	cloud_run(cloud);
+	for (i = 0; i < w->njobs; i++)
+		left += !w->polls[i].done;
 	return left;
 }
 
@@ -315,10 +361,14 @@ static void wait_jobs(struct cloud *cloud, struct targets *t, char (*jobs)[64], 
 
 	w.t = t;
 	w.jobs = jobs;
-	w.done = calloc(njobs ? njobs : 1, 1);
 	w.njobs = njobs;
-	ecs_job_init(&w.j);
-	if (w.done != NULL)
+	w.polls = calloc(njobs ? njobs : 1, sizeof(*w.polls));
+	for (i = 0; w.polls != NULL && i < njobs; i++) {
+		w.polls[i].w = &w;
+		w.polls[i].i = i;
+		ecs_job_init(&w.polls[i].j);
+	}
+	if (w.polls != NULL)
 		handler_poll(cloud, ECS_POLL_MAX_MS, njobs, job_round, &w);
 	for (i = 0; i < t->n; i++) {
 		struct handler_outcome *o = &t->v[i].out;
@@ -328,8 +378,9 @@ static void wait_jobs(struct cloud *cloud, struct targets *t, char (*jobs)[64], 
 			snprintf(o->reason, sizeof(o->reason), "the job had not finished when the deadline came");
 		}
 	}
-	ecs_job_release(&w.j);
-	free(w.done);
+	for (i = 0; w.polls != NULL && i < njobs; i++)
+		ecs_job_release(&w.polls[i].j);
+	free(w.polls);
 }
 
 static int report_targets(const struct targets *t, struct report *r)
@@ -422,13 +473,29 @@ int handler_stop(struct cloud *cloud, const struct params *p, struct report *r)
 	return ecs_run(cloud, p, r, &handler_ecs_stop);
 }
 
+/* One cluster read by status. */
+struct cluster_read {
+	struct cce_cluster c;
+	int rc;
+	struct err e;
+};
+
+static void cluster_read_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct cluster_read *x = ud;
+
+	(void)cloud;
+	x->rc = rc;
+	if (rc != 0)
+		x->e = *e;
+}
+
 int handler_status(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	struct cce_cluster cl;
+	struct cluster_read *cl = NULL;
 	struct strlist ids, ok;
 	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
 	struct targets t = {NULL, 0};
-	struct err e;
 	size_t i;
 	int rc = -1;
 
@@ -436,12 +503,19 @@ int handler_status(struct cloud *cloud, const struct params *p, struct report *r
 	strlist_init(&ok);
 	if (ecs_selection(cloud, p, &ids, &ok, r) != 0 || report_want_servers(r) != 0)
 		goto out;
-	/* Clusters whose nodes could not be listed are already reported failed. */
+	/* Clusters whose nodes could not be listed are already reported failed; the rest are read at once. */
+	if (ok.n > 0 && (cl = calloc(ok.n, sizeof(*cl))) == NULL) {
+		rc = handler_oom(r);
+		goto out;
+	}
+	for (i = 0; i < ok.n; i++)
+		cce_get_cluster_add(cloud, ok.v[i], &cl[i].c, cluster_read_done, &cl[i]);
+	cloud_run(cloud);
 	for (i = 0; i < ok.n; i++) {
-		if (cce_get_cluster(cloud, ok.v[i], &cl, &e) != 0) {
-			if (report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster", &e) != 0)
+		if (cl[i].rc != 0) {
+			if (report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster", &cl[i].e) != 0)
 				goto out;
-		} else if (report_cluster(r, ok.v[i], cl.name, cl.phase, REPORT_LISTED, NULL, NULL) != 0) {
+		} else if (report_cluster(r, ok.v[i], cl[i].c.name, cl[i].c.phase, REPORT_LISTED, NULL, NULL) != 0) {
 			goto out;
 		}
 	}
@@ -449,6 +523,7 @@ int handler_status(struct cloud *cloud, const struct params *p, struct report *r
 		goto out;
 	rc = report_targets(&t, r);
 out:
+	free(cl);
 	targets_release(&t);
 	strlist_release(&ids);
 	strlist_release(&ok);

@@ -2,6 +2,7 @@
 #include "cce.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -85,4 +86,82 @@ int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *serve
 	rc = cce_node_servers_from_json(answer, server_ids, nodes_without_server, e);
 	json_decref(answer);
 	return rc;
+}
+
+/* A queued call's destination and callback. */
+struct cce_pending {
+	enum { CCE_GET, CCE_OP, CCE_NODES } kind;
+	struct cce_cluster *cluster;
+	struct strlist *server_ids;
+	size_t *nodes_without_server;
+	cce_done_fn *done;
+	void *ud;
+};
+
+static void cce_answered(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
+{
+	struct cce_pending p = *(struct cce_pending *)ud;
+
+	free(ud);
+	if (rc == 0 && p.kind == CCE_GET)
+		rc = cce_cluster_from_json(answer, p.cluster, e);
+	else if (rc == 0 && p.kind == CCE_NODES)
+		rc = cce_node_servers_from_json(answer, p.server_ids, p.nodes_without_server, e);
+	p.done(c, p.ud, rc, e);
+}
+
+/* Queues method path for p (copied); done runs at once when memory runs out. */
+static void cce_queue(struct cloud *c, const struct cce_pending *p, const char *method, const char *path,
+		      const json_t *body)
+{
+	struct cce_pending *k = malloc(sizeof(*k));
+	struct err e;
+
+	if (k == NULL) {
+		err_clear(&e);
+		err_set(&e, "OutOfMemory", "out of memory queueing %s %s", method, path);
+		p->done(c, p->ud, -1, &e);
+		return;
+	}
+	*k = *p;
+	cloud_add(c, CFG_CCE, method, path, body, cce_answered, k);
+}
+
+void cce_get_cluster_add(struct cloud *c, const char *id, struct cce_cluster *out, cce_done_fn *done,
+			 void *ud)
+{
+	struct cce_pending p = {CCE_GET, out, NULL, NULL, done, ud};
+	char path[256];
+
+	out->name[0] = out->phase[0] = '\0';
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s", id);
+	cce_queue(c, &p, "GET", path, NULL);
+}
+
+void cce_operation_add(struct cloud *c, const char *id, const char *op, cce_done_fn *done, void *ud)
+{
+	struct cce_pending p = {CCE_OP, NULL, NULL, NULL, done, ud};
+	json_t *body = json_object();
+	char path[256];
+	struct err e;
+
+	if (body == NULL) {
+		err_clear(&e);
+		err_set(&e, "OutOfMemory", "out of memory");
+		done(c, ud, -1, &e);
+		return;
+	}
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/operation/%s", id, op);
+	cce_queue(c, &p, "POST", path, body);
+	json_decref(body);
+}
+
+void cce_list_node_servers_add(struct cloud *c, const char *id, struct strlist *server_ids,
+			       size_t *nodes_without_server, cce_done_fn *done, void *ud)
+{
+	struct cce_pending p = {CCE_NODES, NULL, server_ids, nodes_without_server, done, ud};
+	char path[256];
+
+	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
+	cce_queue(c, &p, "GET", path, NULL);
 }

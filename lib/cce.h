@@ -35,6 +35,20 @@ int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *serve
 			  size_t *nodes_without_server, struct err *e) FG_WUR;
 
 /*
+ * The same calls queued on c (see cloud_add): nothing is sent before
+ * cloud_run(), and done runs exactly once with ud, rc and e as the
+ * synchronous call would have returned them. id, op are copied; out,
+ * server_ids and nodes_without_server must live until done has run.
+ */
+typedef void cce_done_fn(struct cloud *c, void *ud, int rc, struct err *e);
+
+void cce_get_cluster_add(struct cloud *c, const char *id, struct cce_cluster *out, cce_done_fn *done,
+			 void *ud);
+void cce_operation_add(struct cloud *c, const char *id, const char *op, cce_done_fn *done, void *ud);
+void cce_list_node_servers_add(struct cloud *c, const char *id, struct strlist *server_ids,
+			       size_t *nodes_without_server, cce_done_fn *done, void *ud);
+
+/*
  * The parsing halves of the calls above, on an already parsed answer (pure:
  * no I/O; exposed for the fuzzers). root is borrowed and may be NULL.
  */

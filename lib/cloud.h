@@ -3,9 +3,21 @@
  * within the invocation's deadline + parsing of the cloud's error shapes.
  *
  * A struct cloud keeps one HTTP handle for the life of the process, so calls
- * to the same endpoint reuse one connection (and one TLS session). Before each
- * invocation cloud_begin() lends it that invocation's context and
+ * to the same endpoint reuse kept-alive connections (and TLS sessions). Before
+ * each invocation cloud_begin() lends it that invocation's context and
  * configuration.
+ *
+ * Calls run one at a time (cloud_request) or many at once: cloud_add()
+ * queues a call with a completion callback, cloud_run() sends the queue with
+ * at most `concurrency` calls in flight and runs each callback as its call
+ * ends; a callback may queue further calls (a cluster's operation once its
+ * read came back), which go ahead of most calls still waiting (see
+ * cloud_add).
+ *
+ * Politeness: each host has its own share of the calls in flight, halved
+ * (down to 1) by a 429, or a 503 with Retry-After, and grown back by one per
+ * success. Each call keeps its own retries and backoff; one call's failure
+ * (a 401, say) does not stop the others.
  */
 #ifndef FG_CLOUD_H
 #define FG_CLOUD_H
@@ -69,6 +81,8 @@ void cloud_set_budget(struct cloud *c, int calls);
 
 /* Attempts the budget still allows (INT_MAX without a cap). */
 int cloud_budget_left(const struct cloud *c);
+/* Most calls in flight at once since cloud_begin. */
+unsigned cloud_peak_in_flight(const struct cloud *c);
 
 /* Total attempts made by this client since cloud_begin (for reports and tests). */
 int cloud_calls(const struct cloud *c);
@@ -91,5 +105,35 @@ int cloud_retries(const struct cloud *c);
  */
 int cloud_request(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
 		  const json_t *body, json_t **out, struct err *e) FG_WUR;
+
+/*
+ * How a queued call ends: rc 0 with answer (borrowed for the callback's
+ * duration; NULL when the body was empty) as cloud_request() would return
+ * it, or rc -1 with e (the callback may change it) as cloud_request() would
+ * describe the failure.
+ */
+typedef void cloud_done_fn(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e);
+
+/*
+ * Queues the call cloud_request() would make; nothing is sent before
+ * cloud_run(). method must outlive the call (a string literal); path and body
+ * are copied. done is called exactly once with ud: from cloud_run(), or at
+ * once when memory runs out. Called from a callback, the call goes after the
+ * first 2 x concurrency - 2 calls still waiting, so a target's next step
+ * follows within about two rounds and every round stays full; with
+ * concurrency 1, at once (one target after the other, as cloud_request does).
+ */
+void cloud_add(struct cloud *c, enum cfg_service svc, const char *method, const char *path,
+	       const json_t *body, cloud_done_fn *done, void *ud);
+
+/*
+ * Runs the queued calls, and those their callbacks queue, until every
+ * callback has run. Retries wait their backoff while other calls proceed.
+ * Near the deadline (or on SIGTERM) calls not yet sent are not sent: they end
+ * with e->code "Timeout" ("not sent"), or their last failure when they were
+ * retries; calls in flight time out before the deadline's reserve. Must not
+ * be called from a callback; cloud_request() neither.
+ */
+void cloud_run(struct cloud *c);
 
 #endif

@@ -15,7 +15,8 @@
 enum cfg_key {
 	K_ACTION, K_CLUSTERS, K_REGION, K_DOMAIN, K_CCE_EP, K_ECS_EP, K_PROJECT, K_AK, K_SK,
 	K_LOG_LEVEL, K_LOG_FORMAT, K_SERVERS, K_TAGS, K_TYPE, K_WAIT, K_DRY_RUN, K_STOP_NODES,
-	K_START_NODES, K_ALL_SERVERS, K_AUTH, K_APIG_ACTIONS, K_MAX_EVENT, K_INSECURE_HTTP, K_COUNT
+	K_START_NODES, K_ALL_SERVERS, K_AUTH, K_APIG_ACTIONS, K_MAX_EVENT, K_INSECURE_HTTP, K_CONCURRENCY,
+	K_COUNT
 };
 
 static const struct {
@@ -45,6 +46,7 @@ static const struct {
 	[K_APIG_ACTIONS] = {"apigActions", NULL},
 	[K_MAX_EVENT] = {"maxEventBytes", NULL},
 	[K_INSECURE_HTTP] = {"allowInsecureHttp", NULL},
+	[K_CONCURRENCY] = {"concurrency", NULL},
 };
 
 /* The raw values, borrowed from the userdata or the environment; NULL when unset or empty. */
@@ -173,6 +175,23 @@ static int cfg_timeout(struct cfg *c, const char *s, struct err *e)
 	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 259200)
 		return err_set(e, "ConfigError", "RUNTIME_TIMEOUT '%.32s' is not a number of seconds (1 to 259200)", s);
 	c->timeout_s = v;
+	return 0;
+}
+
+/* concurrency: cloud requests in flight at once, CFG_CONCURRENCY_MIN..CFG_CONCURRENCY_MAX. */
+static int cfg_concurrency(struct cfg *c, const char *s, struct err *e)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < CFG_CONCURRENCY_MIN || v > CFG_CONCURRENCY_MAX)
+		return err_set(e, "ConfigError", "concurrency '%.32s' is not a number from %d to %d", s,
+			       CFG_CONCURRENCY_MIN, CFG_CONCURRENCY_MAX);
+	c->concurrency = (unsigned)v;
 	return 0;
 }
 
@@ -406,6 +425,7 @@ int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 	strlist_init(&c->server_ids);
 	strlist_init(&c->tags);
 	c->timeout_s = CFG_DEFAULT_TIMEOUT_S;
+	c->concurrency = CFG_DEFAULT_CONCURRENCY;
 	c->log_level = LOG_INFO;
 	c->log_format = LOG_FORMAT_PLAIN;
 	c->apig_actions = 1u << ACTION_STATUS;
@@ -418,6 +438,8 @@ int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 	if (cfg_timeout(c, raw.timeout, &e) != 0)
 		cfg_keep(c, &e, &oom);
 	if (cfg_logging(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
+	if (cfg_concurrency(c, raw.v[K_CONCURRENCY], &e) != 0)
 		cfg_keep(c, &e, &oom);
 	if (cfg_where(c, &raw, &e) != 0)
 		cfg_keep(c, &e, &oom);

@@ -22,6 +22,9 @@
 #define CFG_DEFAULT_MAX_EVENT (128u * 1024u) /* maxEventBytes */
 #define CFG_MIN_MAX_EVENT 1024u
 #define CFG_MAX_MAX_EVENT (6u * 1024u * 1024u) /* FunctionGraph's synchronous payload limit */
+#define CFG_DEFAULT_CONCURRENCY 16 /* cloud requests in flight at once */
+#define CFG_CONCURRENCY_MIN 1      /* 1: strictly one request at a time */
+#define CFG_CONCURRENCY_MAX 64
 
 enum cfg_service { CFG_CCE = 0, CFG_ECS };
 #define CFG_NSERVICES 2
@@ -70,6 +73,7 @@ struct cfg {
 
 	/* The runtime. */
 	long timeout_s; /* RUNTIME_TIMEOUT */
+	unsigned concurrency; /* `concurrency`: cloud requests in flight at once */
 	enum log_level log_level;   /* logLevel; LOG_INFO when unset */
 	enum log_format log_format; /* logFormat; LOG_FORMAT_PLAIN when unset */
 

@@ -80,10 +80,65 @@ int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got,
 	return 0;
 }
 
+/* One page of a listing fetched with the others. */
+struct ecs_page {
+	struct ecs_servers got;
+	int rc;
+	struct err e;
+};
+
+static void ecs_page_done(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
+{
+	struct ecs_page *pg = ud;
+	long long count;
+	size_t got;
+
+	(void)c;
+	if (rc == 0)
+		rc = ecs_page_from_json(answer, &pg->got, &got, &count, e);
+	if ((pg->rc = rc) != 0)
+		pg->e = *e;
+}
+
+/* Fetches pages 2..last of a listing whose first page said count, all at once. */
+static int ecs_list_rest(struct cloud *c, const char *query, long last, struct ecs_servers *out,
+			 struct err *e)
+{
+	struct ecs_page *pg = calloc((size_t)last, sizeof(*pg));
+	char path[4200]; /* the query is at most 4000 bytes */
+	long page;
+	size_t i;
+	int rc = 0;
+
+	if (pg == NULL)
+		return err_set(e, "OutOfMemory", "out of memory");
+	for (page = 2; page <= last; page++) {
+		ecs_servers_init(&pg[page - 1].got);
+		snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
+			 ECS_PAGE_LIMIT, query);
+		cloud_add(c, CFG_ECS, "GET", path, NULL, ecs_page_done, &pg[page - 1]);
+	}
+	cloud_run(c);
+	for (page = 2; page <= last; page++) {
+		struct ecs_page *p = &pg[page - 1];
+
+		if (rc == 0 && p->rc != 0) {
+			*e = p->e;
+			rc = -1;
+		}
+		for (i = 0; rc == 0 && i < p->got.n; i++)
+			if (ecs_servers_add(out, p->got.v[i].id, p->got.v[i].name, p->got.v[i].status) != 0)
+				rc = err_set(e, "OutOfMemory", "out of memory");
+		ecs_servers_release(&p->got);
+	}
+	free(pg);
+	return rc;
+}
+
 int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e)
 {
 	json_t *answer = NULL;
-	struct buf path, enc;
+	struct buf path, enc, query;
 	size_t got, seen = 0;
 	long long count;
 	long page;
@@ -91,14 +146,16 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct e
 
 	buf_init(&path, BUF_MAX_SMALL);
 	buf_init(&enc, BUF_MAX_SMALL);
-	if (tag != NULL && sign_escape(tag, strlen(tag), &enc) != 0) {
+	buf_init(&query, 4000);
+	if (tag != NULL && (sign_escape(tag, strlen(tag), &enc) != 0 ||
+			    buf_printf(&query, "&tags=%s", buf_str(&enc)) != 0)) {
 		err_set(e, "InvalidParameter", "tag too long");
 		goto out;
 	}
 	for (page = 1;; page++) {
 		buf_clear(&path);
-		if (buf_printf(&path, "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s%s", page,
-			       ECS_PAGE_LIMIT, tag ? "&tags=" : "", buf_str(&enc)) != 0) {
+		if (buf_printf(&path, "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
+			       ECS_PAGE_LIMIT, buf_str(&query)) != 0) {
 			err_set(e, "OutOfMemory", "out of memory");
 			goto out;
 		}
@@ -114,12 +171,20 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct e
 			err_set(e, "BadResponse", "server list does not end");
 			goto out;
 		}
+		/* The first page's count says how many pages remain: fetch them together. */
+		if (page == 1 && count > 0 && count <= 10000LL * ECS_PAGE_LIMIT) {
+			if (ecs_list_rest(c, buf_str(&query), (long)((count + ECS_PAGE_LIMIT - 1) / ECS_PAGE_LIMIT),
+					  out, e) != 0)
+				goto out;
+			break;
+		}
 	}
 	rc = 0;
 out:
 	json_decref(answer);
 	buf_release(&path);
 	buf_release(&enc);
+	buf_release(&query);
 	return rc;
 }
 
@@ -245,4 +310,41 @@ int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct e
 int ecs_job_done(const char *status)
 {
 	return strcmp(status, "SUCCESS") == 0 || strcmp(status, "FAIL") == 0;
+}
+
+/* ecs_job_get_add()'s destination and callback. */
+struct ecs_pending {
+	struct ecs_job *job;
+	ecs_done_fn *done;
+	void *ud;
+};
+
+static void ecs_job_answered(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
+{
+	struct ecs_pending p = *(struct ecs_pending *)ud;
+
+	free(ud);
+	if (rc == 0)
+		rc = ecs_job_from_json(answer, p.job, e);
+	p.done(c, p.ud, rc, e);
+}
+
+void ecs_job_get_add(struct cloud *c, const char *job_id, struct ecs_job *j, ecs_done_fn *done, void *ud)
+{
+	struct ecs_pending *p = malloc(sizeof(*p));
+	char path[256];
+	struct err e;
+
+	ecs_job_release(j);
+	if (p == NULL) {
+		err_clear(&e);
+		err_set(&e, "OutOfMemory", "out of memory");
+		done(c, ud, -1, &e);
+		return;
+	}
+	p->job = j;
+	p->done = done;
+	p->ud = ud;
+	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
+	cloud_add(c, CFG_ECS, "GET", path, NULL, ecs_job_answered, p);
 }

@@ -41,8 +41,9 @@ const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const cha
 
 /*
  * GET /v1/{project}/cloudservers/detail, every page (offset is a page number,
- * limit ECS_PAGE_LIMIT), appending servers not yet in out. tag ("key=value"
- * or "key") filters when not NULL.
+ * limit ECS_PAGE_LIMIT), appending servers not yet in out in page order. tag
+ * ("key=value" or "key") filters when not NULL. Once the first page gives the
+ * count, the other pages are fetched at once (see cloud_run).
  */
 int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e) FG_WUR;
 
@@ -75,6 +76,15 @@ void ecs_job_release(struct ecs_job *j);
 
 /* GET /v1/{project}/jobs/{job_id} into j (replacing its contents); job_id must be an id. */
 int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e) FG_WUR;
+
+/*
+ * ecs_job_get() queued on c (see cloud_add): nothing is sent before
+ * cloud_run(); done runs exactly once with ud, and rc and e as ecs_job_get()
+ * would have returned them. j must live until then.
+ */
+typedef void ecs_done_fn(struct cloud *c, void *ud, int rc, struct err *e);
+
+void ecs_job_get_add(struct cloud *c, const char *job_id, struct ecs_job *j, ecs_done_fn *done, void *ud);
 
 /*
  * The parsing halves of the calls above, on an already parsed answer (pure:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Longest wait between two looks at a running transfer's abort_flag. */
@@ -242,25 +243,47 @@ static const char *http_classify(CURLcode rc)
 	}
 }
 
+/*
+ * An easy handle for a new slot: one taken from a transfer of this batch
+ * already reported (its result lives in its slot, not in the handle), so a
+ * long batch holds about as many handles as transfers in flight; else a new
+ * one. NULL when memory runs out.
+ */
+static CURL *http_easy(struct http *h)
+{
+	CURL *c;
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->x[i]->state == HTTP_REPORTED && h->x[i]->curl != NULL) {
+			c = h->x[i]->curl;
+			h->x[i]->curl = NULL;
+			return c;
+		}
+	return curl_easy_init();
+}
+
 /* Returns a free slot for the next transfer of the batch (h->x[h->n]), or NULL. */
 static struct http_xfer *http_slot(struct http *h)
 {
 	struct http_xfer **nx, *x;
 
-	if (h->n < h->cap)
-		return h->x[h->n];
+	if (h->n < h->cap) {
+		x = h->x[h->n];
+		if (x->curl == NULL && (x->curl = http_easy(h)) == NULL)
+			return NULL;
+		return x;
+	}
 	nx = realloc(h->x, (h->cap + 1) * sizeof(*nx));
 	if (nx == NULL)
 		return NULL;
 	h->x = nx;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
-	if ((x->curl = curl_easy_init()) == NULL) {
-		free(x);
-		return NULL;
-	}
 	x->state = HTTP_REPORTED;
 	h->x[h->cap++] = x;
+	if ((x->curl = http_easy(h)) == NULL)
+		return NULL;
 	return x;
 }
 
@@ -450,11 +473,21 @@ static int http_fail_all(struct http *h, CURLMcode mc, struct err *e)
 	return err_set(e, HTTP_ERR_OTHER, "curl multi: %s", curl_multi_strerror(mc));
 }
 
-int http_wait(struct http *h, int *id, struct err *e)
+/* Milliseconds on a monotonic clock. */
+static long long http_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int http_wait_until(struct http *h, long long until_ms, int *id, struct err *e)
 {
 	CURLMcode mc;
 	size_t i;
-	int still, wants_poll;
+	long long now;
+	int still, wants_poll, ms;
 
 	for (;;) {
 		if (h->finished > 0) {
@@ -473,13 +506,25 @@ int http_wait(struct http *h, int *id, struct err *e)
 		mc = curl_multi_perform(h->multi, &still);
 		if (mc == CURLM_OK)
 			http_collect(h);
-		if (mc == CURLM_OK && h->finished == 0 && h->running > 0)
+		if (mc == CURLM_OK && h->finished == 0 && h->running > 0) {
+			ms = wants_poll ? HTTP_ABORT_POLL_MS : HTTP_IDLE_POLL_MS;
+			if (until_ms >= 0) {
+				if ((now = http_now_ms()) >= until_ms)
+					return 2;
+				if (until_ms - now < ms)
+					ms = (int)(until_ms - now);
+			}
 			/* Returns early on activity, on curl's own timers and on EINTR. */
-			mc = curl_multi_poll(h->multi, NULL, 0,
-					     wants_poll ? HTTP_ABORT_POLL_MS : HTTP_IDLE_POLL_MS, NULL);
+			mc = curl_multi_poll(h->multi, NULL, 0, ms, NULL);
+		}
 		if (mc != CURLM_OK)
 			return http_fail_all(h, mc, e);
 	}
+}
+
+int http_wait(struct http *h, int *id, struct err *e)
+{
+	return http_wait_until(h, -1, id, e);
 }
 
 int http_run(struct http *h, struct err *e)

@@ -140,6 +140,13 @@ int http_add(struct http *h, const struct http_req *req, struct http_resp *resp,
 int http_wait(struct http *h, int *id, struct err *e) FG_WUR;
 
 /*
+ * http_wait() that gives up at until_ms (a monotonic time as
+ * backoff_now_ms() counts it; negative: never): returns 2 when it came first,
+ * with nothing reported and every transfer still running.
+ */
+int http_wait_until(struct http *h, long long until_ms, int *id, struct err *e) FG_WUR;
+
+/*
  * Runs queued transfers until all have completed. Returns how many failed
  * (0 when every one got a response), or -1 as http_wait().
  */

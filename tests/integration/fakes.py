@@ -517,6 +517,9 @@ class Req:
     json: Any                 # parsed body or None
     t: float                  # time.monotonic() on arrival
     auth: Optional[str] = None  # FakeCloud: "token", "aksk" or None (rejected/unchecked)
+    in_flight: int = 0        # FakeCloud: requests being answered on arrival, this one included
+    status: int = 0           # FakeCloud: the status answered (0: none yet, or dropped)
+    t_answered: float = 0.0   # FakeCloud: time.monotonic() when answered
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
@@ -805,6 +808,14 @@ class FakeCloud(_FakeServer):
         self._fail_servers = set()
         self._reject_servers = set()
         self._faults = []
+        #: seconds every answer waits (a real region's round trip), faults included
+        self.delay = 0.0
+        #: (n, status, headers): every n-th request (counted from 1) answers status
+        self.every_nth = None
+        #: requests being answered now, and the most at once (reset by clear_requests)
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._seq = 0
         super().__init__(port, tls=tls)
 
     @property
@@ -815,6 +826,8 @@ class FakeCloud(_FakeServer):
     def clear_requests(self):
         with self._cond:
             self.requests.clear()
+            self.peak_in_flight = self.in_flight
+            self._seq = 0
 
     def requests_matching(self, method=None, path_regex=None) -> list:
         """Recorded requests filtered by method and re.search on the path."""
@@ -924,11 +937,33 @@ class FakeCloud(_FakeServer):
     def _send(self, h, status, body, headers=None):
         hdrs = {"X-Request-Id": str(uuid.uuid4())}
         hdrs.update(headers or {})
+        with self._cond:
+            h._fg_req.status = status
+            h._fg_req.t_answered = time.monotonic()
         self._reply(h, status, body, headers=hdrs)
 
     def _handle(self, h, req):
         with self._cond:
             self.requests.append(req)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            req.in_flight = self.in_flight
+            self._seq += 1
+            seq, delay, nth = self._seq, self.delay, self.every_nth
+        h._fg_req = req
+        try:
+            if delay and not self._sleep(delay, h.connection):
+                raise _Dropped()
+            if nth is not None and seq % nth[0] == 0:
+                return self._send(h, nth[1], {"error_code": "APIGW.0308",
+                                              "error_msg": "The request is throttled."},
+                                  dict(nth[2] if len(nth) > 2 else {}))
+            return self._answer(h, req)
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+
+    def _answer(self, h, req):
         fault = self._take_fault(req)
         if fault is not None:
             if fault.delay and not self._sleep(fault.delay, h.connection):

@@ -16,6 +16,12 @@ What is measured (docs/benchmark.md explains why):
                 BENCH_N_SHELL, default 100; bash only, not its short-lived curls).
   size          the binary or script, and the deployable zip (./package.sh for fgboot;
                 for Python the script plus requests and its dependencies).
+  fleet         one `hibernate` event for BENCH_FLEET clusters (default "40,200,200@32",
+                clusters[@concurrency]),
+                against a fake cloud (tests/integration/fakes.py) whose every answer
+                takes 100 ms: the wall time from the event's delivery to its answer,
+                fgboot (concurrency 16 unless given) beside the Python loop (one cluster after the
+                other), the most requests the cloud saw in flight, fgboot's VmHWM.
 
 The runtime API and the CCE are served by tests/tools/emu.py (one thread, pre-built
 answers), which timestamps a request within microseconds of its arrival.
@@ -49,6 +55,10 @@ OUT = pathlib.Path(os.environ.get("BENCH_OUT") or ROOT / "build" / "bench")
 N_COLD = int(os.environ.get("BENCH_COLD", "100"))
 N_RSS = int(os.environ.get("BENCH_N", "1000"))
 N_RSS_SHELL = int(os.environ.get("BENCH_N_SHELL", "100"))
+# "clusters[@concurrency]" rows; 200 clusters in 1.5 s take more than 16 in flight (2 calls each).
+FLEET = [x.strip() for x in os.environ.get("BENCH_FLEET", "40,200,200@32").split(",") if x.strip()]
+FLEET_DELAY = 0.1  # seconds every answer of the fleet's fake cloud takes
+FLEET_CONCURRENCY = 16
 
 RUNTIMES = {
     "fgboot": [os.environ.get("FGBOOT_BIN") or str(ROOT / "bootstrap")],
@@ -157,6 +167,63 @@ def peak_rss(emu, name, n, errlog):
         stop(p)
 
 
+def fleet(row, name, errlog):
+    """One hibernate event for n clusters at FLEET_DELAY per answer: (wall s, peak in flight, VmHWM kB)."""
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    from fakes import FakeCloud, RuntimeAPI  # noqa: E402 - the test fakes, threaded
+
+    n, _, conc = row.partition("@")
+    n, conc = int(n), conc or str(FLEET_CONCURRENCY)
+    ids = ["%08d-0000-4000-8000-%012d" % (i, i) for i in range(n)]
+    rt, cloud = RuntimeAPI(), FakeCloud(token=TOKEN, project=PROJECT)
+    p = None
+    try:
+        for i, cid in enumerate(ids):
+            cloud.add_cluster(cid, "c%d" % i)
+        cloud.delay = FLEET_DELAY
+        env = {
+            "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "RUNTIME_API_ADDR": rt.addr, "RUNTIME_PROJECT_ID": PROJECT,
+            "RUNTIME_FUNC_NAME": "fgboot-bench", "RUNTIME_FUNC_VERSION": "latest",
+            "RUNTIME_PACKAGE": "default", "RUNTIME_HANDLER": "bootstrap", "RUNTIME_TIMEOUT": "300",
+            "RUNTIME_MEMORY": "128", "RUNTIME_CODE_ROOT": str(ROOT),
+            "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
+                                            "clusterId": ",".join(ids),
+                                            "concurrency": conc}),
+        }
+        p = subprocess.Popen(RUNTIMES[name], env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=errlog, start_new_session=True)
+        rid = rt.push(HIBERNATE, headers={"X-CFF-Auth-Token": TOKEN})
+        res = rt.wait_result(rid, timeout=60 + n * 2 * FLEET_DELAY * 3)
+        body = json.loads(res.body)
+        done = [c["result"] for c in body.get("data", {}).get("cluster_list", [])]
+        if res.kind != "response" or done != ["requested"] * n:
+            raise SystemExit("bench: fleet %d, %s: %s" % (n, name, res.body[:300]))
+        return res.t_answered - res.t_delivered, cloud.peak_in_flight, vm_kb(p.pid, "VmHWM")
+    finally:
+        if p is not None:
+            stop(p)
+        rt.close()
+        cloud.close()
+
+
+def fleet_table(fl):
+    rows = ["| fleet: hibernate, %d ms per answer | fgboot (s) | target (fgboot) | Python + requests (s) "
+            "| Python ÷ fgboot | peak in flight (fgboot, Python) | fgboot VmHWM (MB) |"
+            % (FLEET_DELAY * 1000),
+            "|---|---:|---|---:|---:|---:|---:|"]
+    for row in FLEET:
+        f, py = fl[row]["fgboot"], fl[row]["python"]
+        n, _, conc = row.partition("@")
+        target = {"40": 0.6, "200@32": 1.5}.get(row)
+        rows.append("| %s clusters, concurrency %s | %s | %s | %s | %s | %d, %d | %s |" % (
+            n, conc or FLEET_CONCURRENCY, fmt(f["wall"]), "" if target is None else
+            "≤ %s %s" % (fmt(target), "✅" if f["wall"] <= target else "❌"),
+            fmt(py["wall"]), ratio(py["wall"], f["wall"]), f["peak"], py["peak"],
+            fmt(f["rss_kb"] / 1024)))
+    return "\n".join(rows)
+
+
 def sizes():
     out = {}
     subprocess.run(["./package.sh", str(OUT / "fgboot.zip")], cwd=ROOT, check=True,
@@ -244,6 +311,18 @@ def main():
                 n = N_RSS_SHELL if name == "shell" else N_RSS
                 log("peak RSS: %d status invocations of %s" % (n, name))
                 rss[name] = peak_rss(emu, name, n, errlog)
+            fl = {}
+            for row in FLEET:
+                fl[row] = {}
+                for name in ("fgboot", "python"):
+                    if name == "python" and "@" in row:  # the loop knows no concurrency
+                        fl[row][name] = fl[row.split("@")[0]][name] if row.split("@")[0] in fl \
+                            else None
+                        if fl[row][name] is not None:
+                            continue
+                    log("fleet: hibernate %s clusters, %s" % (row, name))
+                    w, peak, hwm = fleet(row, name, errlog)
+                    fl[row][name] = {"wall": w, "peak": peak, "rss_kb": hwm}
     finally:
         emu.close()
     md = table([
@@ -257,6 +336,8 @@ def main():
         ("binary / script (kB)", {n: size[n]["bin"] / 1024 for n in NAMES}, None),
         ("deployable zip (kB)", {n: size[n]["zip"] / 1024 for n in NAMES}, TARGETS["zip_kb"]),
     ])
+    if FLEET:
+        md += "\n\n" + fleet_table(fl)
     load1 = open("/proc/loadavg").read().split()[0]
     notes = [
         "",
@@ -269,7 +350,8 @@ def main():
     (OUT / "results.md").write_text(text)
     raw = {"runs": {"cold": N_COLD, "rss": {n: N_RSS_SHELL if n == "shell" else N_RSS
                                             for n in NAMES}},
-           "cold_ms": c, "peak_rss_kb": rss, "size": size, "machine": machine()}
+           "cold_ms": c, "peak_rss_kb": rss, "size": size, "machine": machine(),
+           "fleet": {row: fl[row] for row in FLEET}}
     (OUT / "results.json").write_text(json.dumps(raw, indent=1))
     print(text)
 

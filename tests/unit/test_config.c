@@ -50,6 +50,7 @@ static void test_empty(void)
 	CHECK(c.stop_type == CFG_STOP_SOFT && c.auth == CFG_AUTH_AUTO);
 	CHECK(c.wait == 0 && c.dry_run == 0 && c.stop_nodes == 0 && c.start_nodes == 0 && c.all_servers == 0);
 	CHECK(c.timeout_s == 3);
+	CHECK(c.concurrency == CFG_DEFAULT_CONCURRENCY);
 	CHECK(strstr(base_url(&c, CFG_CCE), "region") != NULL);
 	CHECK(strstr(base_url(&c, CFG_CCE), "ConfigError") != NULL);
 	CHECK(strstr(base_url(&c, CFG_CCE), "cceEndpoint") != NULL);
@@ -483,6 +484,30 @@ static void test_trust_keys(void)
 	check_one("cceEndpoint", "https://10.1.2.3", "", NULL);
 }
 
+static void test_concurrency(void)
+{
+	static const char *const one[] = {"concurrency", "1", NULL};
+	static const char *const max[] = {"RUNTIME_USERDATA", "{\"concurrency\":\"64\"}", NULL};
+	static const char *const bad[][3] = {
+		{"concurrency", "0", NULL}, {"concurrency", "65", NULL},
+		{"concurrency", "8x", NULL}, {"concurrency", "-3", NULL},
+	};
+	struct cfg c;
+	size_t i;
+
+	load(&c, one, 0, "");
+	CHECK(c.concurrency == 1);
+	cfg_release(&c);
+	load(&c, max, 0, "");
+	CHECK(c.concurrency == 64);
+	cfg_release(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		load(&c, bad[i], 0, "ConfigError");
+		CHECK(strstr(c.error.msg, "concurrency") != NULL);
+		cfg_release(&c);
+	}
+}
+
 int main(void)
 {
 	test_empty();
@@ -495,5 +520,6 @@ int main(void)
 	test_ecs_keys();
 	test_typed();
 	test_trust_keys();
+	test_concurrency();
 	return check_done("config");
 }
