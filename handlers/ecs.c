@@ -197,77 +197,173 @@ static void classify(struct targets *t, const struct handler_ecs_op *op)
 	}
 }
 
-/* Batch state shared by the recursive sender. */
+/*
+ * One batch action: targets idx[0..n) of the shared index. A batch the cloud
+ * rejects as a whole becomes two halves (left, right), sent at once.
+ */
+struct batch {
+	struct batcher *b;
+	const size_t *idx;
+	size_t n;
+	enum { BATCH_SENT, BATCH_REQUESTED, BATCH_FAILED, BATCH_SPLIT } state;
+	char job[64];
+	struct batch *left, *right;
+};
+
+/* What every batch of one action shares. */
 struct batcher {
 	struct cloud *cloud;
 	struct targets *t;
 	const struct handler_ecs_op *op;
 	const char *type;
-	char (*jobs)[64];
-	size_t njobs; /* jobs[] has room for one per server: a job covers at least one */
 	struct report *r;
 };
 
-/*
- * Sends one batch of targets idx[0..n). A batch the cloud rejects as a whole
- * with a 4xx (one unknown or locked server spoils it) is split in halves
- * until the bad servers are isolated and the rest proceed; a 5xx or a
- * transport failure, already retried, fails the batch as it is.
- */
-static void send_batch(struct batcher *b, const size_t *idx, size_t n)
-{
-	const char *ids[ECS_BATCH_MAX];
-	char what[64];
-	struct err e;
-	size_t k;
+static void batch_send(struct batcher *b, struct batch *x, const size_t *idx, size_t n);
 
-	if (n == 0)
+static void batch_free(struct batch *x)
+{
+	if (x == NULL)
 		return;
-	for (k = 0; k < n; k++)
-		ids[k] = b->t->v[idx[k]].id;
-	if (ecs_batch(b->cloud, b->op->batch, b->op->typed ? b->type : NULL, ids, n, b->jobs[b->njobs],
-		      sizeof(b->jobs[0]), &e) != 0) {
-		if (n > 1 && e.status >= 400 && e.status < 500 && e.status != 401 && e.status != 403 &&
-		    e.status != 429 && cloud_time_left_ms(b->cloud) > 0) {
-			log_warn("%s batch of %zu server(s) refused (%s); splitting it to isolate the cause",
-				 b->op->name, n, e.cloud_code[0] ? e.cloud_code : e.code);
-			send_batch(b, idx, n / 2);
-			send_batch(b, idx + n / 2, n - n / 2);
-			return;
-		}
-		snprintf(what, sizeof(what), "%s batch of %zu server(s)", b->op->name, n);
-		handler_log_err(LOG_ERROR, what, &e);
-		for (k = 0; k < n; k++)
-			handler_outcome_fail(&b->t->v[idx[k]].out,
-					     e.status / 100 == 2 ? "the batch was sent, but its answer cannot be followed"
-					     : n > 1 ? "the cloud refused the batch" : "the cloud refused this server", &e);
-		return;
-	}
-	log_info("%s requested for %zu server(s): job %s", b->op->name, n, b->jobs[b->njobs]);
-	if (report_job(b->r, b->jobs[b->njobs]) != 0)
-		(void)handler_oom(b->r);
-	for (k = 0; k < n; k++) {
-		b->t->v[idx[k]].out.result = REPORT_REQUESTED;
-		b->t->v[idx[k]].job = (int)b->njobs;
-	}
-	b->njobs++;
+	batch_free(x->left);
+	batch_free(x->right);
+	free(x);
 }
 
-/* Sends the batches of at most ECS_BATCH_MAX; returns the number of jobs in jobs[]. */
+/* A split half: allocated, then sent. The parent's servers fail with e when memory runs out. */
+static struct batch *batch_half(struct batcher *b, const size_t *idx, size_t n, const struct err *e)
+{
+	struct batch *x = calloc(1, sizeof(*x));
+	size_t k;
+
+	if (x == NULL) {
+		for (k = 0; k < n; k++)
+			handler_outcome_fail(&b->t->v[idx[k]].out, "out of memory splitting the batch", e);
+		return NULL;
+	}
+	batch_send(b, x, idx, n);
+	return x;
+}
+
+/*
+ * A batch's answer. One the cloud rejects as a whole with a 4xx (one unknown
+ * or locked server spoils it) is split in halves until the bad servers are
+ * isolated and the rest proceed; a 5xx or a transport failure, already
+ * retried, fails the batch as it is.
+ */
+static void batch_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct batch *x = ud;
+	struct batcher *b = x->b;
+	char what[64];
+	size_t k;
+
+	if (rc == 0) {
+		x->state = BATCH_REQUESTED;
+		log_info("%s requested for %zu server(s): job %s", b->op->name, x->n, x->job);
+		return;
+	}
+	if (x->n > 1 && e->status >= 400 && e->status < 500 && e->status != 401 && e->status != 403 &&
+	    e->status != 429 && cloud_time_left_ms(cloud) > 0) {
+		log_warn("%s batch of %zu server(s) refused (%s); splitting it to isolate the cause",
+			 b->op->name, x->n, e->cloud_code[0] ? e->cloud_code : e->code);
+		x->state = BATCH_SPLIT;
+		x->left = batch_half(b, x->idx, x->n / 2, e);
+		x->right = batch_half(b, x->idx + x->n / 2, x->n - x->n / 2, e);
+		return;
+	}
+	x->state = BATCH_FAILED;
+	snprintf(what, sizeof(what), "%s batch of %zu server(s)", b->op->name, x->n);
+	handler_log_err(LOG_ERROR, what, e);
+	for (k = 0; k < x->n; k++)
+		handler_outcome_fail(&b->t->v[x->idx[k]].out,
+				     e->status / 100 == 2 ? "the batch was sent, but its answer cannot be followed"
+				     : x->n > 1 ? "the cloud refused the batch" : "the cloud refused this server", e);
+}
+
+/* Queues batch x for targets idx[0..n) (x zeroed by the caller). */
+static void batch_send(struct batcher *b, struct batch *x, const size_t *idx, size_t n)
+{
+	const char *ids[ECS_BATCH_MAX];
+	size_t k;
+
+	x->b = b;
+	x->idx = idx;
+	x->n = n;
+	x->state = BATCH_SENT;
+	for (k = 0; k < n; k++)
+		ids[k] = b->t->v[idx[k]].id;
+	ecs_batch_add(b->cloud, b->op->batch, b->op->typed ? b->type : NULL, ids, n, x->job, sizeof(x->job),
+		      batch_done, x);
+}
+
+/*
+ * Walks x's tree in order (the order a one-at-a-time sender would have
+ * followed), numbering the requested jobs into jobs[] and the report.
+ */
+static void batch_collect(const struct batch *x, struct targets *t, char (*jobs)[64], size_t *njobs,
+			  struct report *r)
+{
+	size_t k;
+
+	if (x == NULL)
+		return;
+	if (x->state == BATCH_SPLIT) {
+		batch_collect(x->left, t, jobs, njobs, r);
+		batch_collect(x->right, t, jobs, njobs, r);
+		return;
+	}
+	if (x->state != BATCH_REQUESTED)
+		return;
+	memcpy(jobs[*njobs], x->job, sizeof(jobs[0]));
+	if (report_job(r, x->job) != 0)
+		(void)handler_oom(r);
+	for (k = 0; k < x->n; k++) {
+		t->v[x->idx[k]].out.result = REPORT_REQUESTED;
+		t->v[x->idx[k]].job = (int)*njobs;
+	}
+	(*njobs)++;
+}
+
+/*
+ * Sends the batches of at most ECS_BATCH_MAX, all at once (within the
+ * client's concurrency); returns the number of jobs in jobs[], numbered in
+ * the targets' order whatever order the cloud answered in.
+ */
 static size_t send_batches(struct cloud *cloud, struct targets *t, const struct handler_ecs_op *op,
 			   const char *type, char (*jobs)[64], struct report *r)
 {
-	struct batcher b = {cloud, t, op, type, jobs, 0, r};
-	size_t idx[ECS_BATCH_MAX];
-	size_t i = 0, n;
+	struct batcher b = {cloud, t, op, type, r};
+	struct batch *top = NULL;
+	size_t *idx = NULL;
+	size_t i, n = 0, nb, njobs = 0;
 
-	while (i < t->n) {
-		for (n = 0; i < t->n && n < ECS_BATCH_MAX; i++)
-			if (t->v[i].out.result == NULL)
-				idx[n++] = i;
-		send_batch(&b, idx, n);
+	for (i = 0; i < t->n; i++)
+		n += t->v[i].out.result == NULL;
+	nb = (n + ECS_BATCH_MAX - 1) / ECS_BATCH_MAX;
+	if (n == 0)
+		return 0;
+	if ((idx = malloc(n * sizeof(*idx))) == NULL || (top = calloc(nb, sizeof(*top))) == NULL) {
+		(void)handler_oom(r);
+		goto out;
 	}
-	return b.njobs;
+	for (i = 0, n = 0; i < t->n; i++)
+		if (t->v[i].out.result == NULL)
+			idx[n++] = i;
+	for (i = 0; i < nb; i++)
+		batch_send(&b, &top[i], idx + i * ECS_BATCH_MAX,
+			   i + 1 < nb ? ECS_BATCH_MAX : n - i * ECS_BATCH_MAX);
+	cloud_run(cloud);
+	for (i = 0; i < nb; i++)
+		batch_collect(&top[i], t, jobs, &njobs, r);
+out:
+	for (i = 0; top != NULL && i < nb; i++) {
+		batch_free(top[i].left);
+		batch_free(top[i].right);
+	}
+	free(top);
+	free(idx);
+	return njobs;
 }
 
 /* Applies a finished (or last-seen) job to its servers. */

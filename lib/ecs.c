@@ -201,42 +201,96 @@ static int ecs_check_job_id(const char *id, size_t n, size_t n_job, struct err *
 	return err_set(e, "BadResponse", "the answer's %s; not followed", why.msg);
 }
 
+/* The body of a batch action: {"<op>": {["type": type,] "servers": [{"id": ...}, ...]}}. NULL on OOM. */
+static json_t *ecs_batch_body(const char *op, const char *type, const char *const *ids, size_t n)
+{
+	json_t *servers = json_array(), *inner = NULL, *body = NULL;
+	size_t i;
+
+	for (i = 0; servers != NULL && i < n; i++)
+		if (json_array_append_new(servers, json_pack("{s:s}", "id", ids[i])) != 0)
+			goto out;
+	if (servers == NULL)
+		goto out;
+	inner = type ? json_pack("{s:s, s:O}", "type", type, "servers", servers)
+		     : json_pack("{s:O}", "servers", servers);
+	if (inner != NULL)
+		body = json_pack("{s:o}", op, inner);
+out:
+	json_decref(servers);
+	return body;
+}
+
+/* Reads a batch answer's job id into job_id (size n_job). 0, or -1 with e set. */
+static int ecs_batch_job(const json_t *answer, char *job_id, size_t n_job, struct err *e)
+{
+	json_t *jid = json_object_get(answer, "job_id");
+
+	if (!json_is_string(jid))
+		return err_set(e, "BadResponse", "batch action answer has no job_id");
+	/* It goes into a URL (ecs_job_get): an id, and whole. */
+	if (ecs_check_job_id(json_string_value(jid), json_string_length(jid), n_job, e) != 0)
+		return -1;
+	memcpy(job_id, json_string_value(jid), json_string_length(jid) + 1);
+	return 0;
+}
+
 int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
 	      char *job_id, size_t n_job, struct err *e)
 {
-	json_t *body = NULL, *servers = NULL, *answer = NULL, *inner, *jid;
-	size_t i;
+	json_t *body, *answer = NULL;
 	int rc = -1;
 
 	job_id[0] = '\0';
-	servers = json_array();
-	for (i = 0; servers != NULL && i < n; i++)
-		if (json_array_append_new(servers, json_pack("{s:s}", "id", ids[i])) != 0)
-			goto oom;
-	inner = type ? json_pack("{s:s, s:O}", "type", type, "servers", servers)
-		     : json_pack("{s:O}", "servers", servers);
-	if (inner == NULL || (body = json_pack("{s:o}", op, inner)) == NULL)
-		goto oom;
-	if (cloud_request(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, &answer, e) != 0)
-		goto out;
-	jid = json_object_get(answer, "job_id");
-	if (!json_is_string(jid)) {
-		err_set(e, "BadResponse", "batch action answer has no job_id");
-		goto out;
-	}
-	/* It goes into a URL (ecs_job_get): an id, and whole. */
-	if (ecs_check_job_id(json_string_value(jid), json_string_length(jid), n_job, e) != 0)
-		goto out;
-	memcpy(job_id, json_string_value(jid), json_string_length(jid) + 1);
-	rc = 0;
-	goto out;
-oom:
-	err_set(e, "OutOfMemory", "out of memory");
-out:
+	if ((body = ecs_batch_body(op, type, ids, n)) == NULL)
+		return err_set(e, "OutOfMemory", "out of memory");
+	if (cloud_request(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, &answer, e) == 0)
+		rc = ecs_batch_job(answer, job_id, n_job, e);
 	json_decref(answer);
-	json_decref(servers);
 	json_decref(body);
 	return rc;
+}
+
+/* ecs_batch_add()'s destination and callback. */
+struct ecs_batch_pending {
+	char *job_id;
+	size_t n_job;
+	ecs_done_fn *done;
+	void *ud;
+};
+
+static void ecs_batch_answered(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
+{
+	struct ecs_batch_pending p = *(struct ecs_batch_pending *)ud;
+
+	free(ud);
+	if (rc == 0)
+		rc = ecs_batch_job(answer, p.job_id, p.n_job, e);
+	p.done(c, p.ud, rc, e);
+}
+
+void ecs_batch_add(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
+		   char *job_id, size_t n_job, ecs_done_fn *done, void *ud)
+{
+	struct ecs_batch_pending *p = malloc(sizeof(*p));
+	json_t *body = ecs_batch_body(op, type, ids, n);
+	struct err e;
+
+	job_id[0] = '\0';
+	if (p == NULL || body == NULL) {
+		free(p);
+		json_decref(body);
+		err_clear(&e);
+		err_set(&e, "OutOfMemory", "out of memory");
+		done(c, ud, -1, &e);
+		return;
+	}
+	p->job_id = job_id;
+	p->n_job = n_job;
+	p->done = done;
+	p->ud = ud;
+	cloud_add(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, ecs_batch_answered, p);
+	json_decref(body); /* cloud_add() keeps its own copy of the body */
 }
 
 void ecs_job_init(struct ecs_job *j)

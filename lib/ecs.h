@@ -87,6 +87,14 @@ typedef void ecs_done_fn(struct cloud *c, void *ud, int rc, struct err *e);
 void ecs_job_get_add(struct cloud *c, const char *job_id, struct ecs_job *j, ecs_done_fn *done, void *ud);
 
 /*
+ * ecs_batch() queued for the next cloud_run(): done runs exactly once with
+ * ud, and rc and e as ecs_batch() would have returned them; job_id (size
+ * n_job) must live until then. ids are copied at once (borrowed for the call).
+ */
+void ecs_batch_add(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
+		   char *job_id, size_t n_job, ecs_done_fn *done, void *ud);
+
+/*
  * The parsing halves of the calls above, on an already parsed answer (pure:
  * no I/O; exposed for the fuzzers). root is borrowed and may be NULL.
  * ecs_page_from_json appends the page's servers and sets *got to their number

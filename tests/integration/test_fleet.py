@@ -130,12 +130,14 @@ def test_deadline_cuts_off_unsent_calls_and_answers_in_time(fg):
     assert max(r.t for r in fg.cloud.requests) < res.t_delivered + 3
 
 
-def test_list_pages_and_job_polls_overlap(fg):
+def test_list_pages_batches_and_job_polls_overlap(fg):
     ids = ["s-%05d" % i for i in range(2500)]
     for i, sid in enumerate(ids):
         fg.cloud.add_server(sid, "vm-%d" % i)
     fg.cloud.transition_seconds = 0.3
     fg.cloud.delay = DELAY
+    # The first batch to arrive is answered last: the answer still lists jobs in batch order.
+    fg.cloud.fail("POST", r"/cloudservers/action$", delay=3 * DELAY, times=1)
     fg.start({"serverIds": ",".join(ids)})  # configured: an event names at most 1,000 ids
     res = fg.invoke({"action": "stop", "wait": True}, timeout=60)
     out = body_of(res)
@@ -147,5 +149,8 @@ def test_list_pages_and_job_polls_overlap(fg):
     assert abs(pages[1].t - pages[2].t) < DELAY, "pages 2 and 3 were not fetched together"
     batches = fg.cloud.requests_matching("POST", r"/cloudservers/action$")
     assert len(batches) == 3
+    assert max(b.in_flight for b in batches) >= 3, "the three batches were not sent together"
+    jobs = out["data"]["job_ids"]
+    assert [fg.cloud._jobs[j].subs[0]["server_id"] for j in jobs] == [ids[0], ids[1000], ids[2000]]
     polls = fg.cloud.requests_matching("GET", r"/jobs/")
     assert max(p.in_flight for p in polls) >= 3, "the three jobs were not polled together"
