@@ -14,6 +14,8 @@ void ecs_servers_init(struct ecs_servers *s)
 	s->v = NULL;
 	s->n = 0;
 	s->cap = 0;
+	s->slot = NULL;
+	s->nslot = 0;
 }
 
 void ecs_servers_release(struct ecs_servers *s)
@@ -21,17 +23,57 @@ void ecs_servers_release(struct ecs_servers *s)
 	if (s == NULL)
 		return;
 	free(s->v);
+	free(s->slot);
 	ecs_servers_init(s);
+}
+
+/* FNV-1a: the index's hash of an id. */
+static size_t ecs_hash(const char *id)
+{
+	size_t h = (size_t)1469598103934665603ULL;
+
+	for (; *id != '\0'; id++)
+		h = (h ^ (unsigned char)*id) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* The slot holding id, or the empty slot where it would go (nslot > n: one is always empty). */
+static size_t ecs_slot(const struct ecs_servers *s, const char *id)
+{
+	size_t mask = s->nslot - 1, i = ecs_hash(id) & mask;
+
+	while (s->slot[i] != 0 && strcmp(s->v[s->slot[i] - 1].id, id) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Rebuilds the index with room for twice want servers. -1 when memory ran out (index unchanged). */
+static int ecs_reindex(struct ecs_servers *s, size_t want)
+{
+	size_t nslot = 64, i, *old = s->slot, oldn = s->nslot;
+
+	while (nslot < want * 2)
+		nslot *= 2;
+	if ((s->slot = calloc(nslot, sizeof(*s->slot))) == NULL) {
+		s->slot = old;
+		s->nslot = oldn;
+		return -1;
+	}
+	s->nslot = nslot;
+	for (i = 0; i < s->n; i++)
+		s->slot[ecs_slot(s, s->v[i].id)] = i + 1;
+	free(old);
+	return 0;
 }
 
 const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id)
 {
-	size_t i;
+	size_t at;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].id, id) == 0)
-			return &s->v[i];
-	return NULL;
+	if (s->nslot == 0)
+		return NULL;
+	at = s->slot[ecs_slot(s, id)];
+	return at != 0 ? &s->v[at - 1] : NULL;
 }
 
 static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *name, const char *status)
@@ -40,6 +82,8 @@ static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *na
 
 	if (ecs_servers_find(s, id) != NULL)
 		return 0;
+	if ((s->n + 1) * 2 > s->nslot && ecs_reindex(s, s->n + 1) != 0)
+		return -1;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		if ((v = realloc(s->v, cap * sizeof(*v))) == NULL)
@@ -51,6 +95,7 @@ static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *na
 	snprintf(v->id, sizeof(v->id), "%s", id);
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	snprintf(v->status, sizeof(v->status), "%s", status);
+	s->slot[ecs_slot(s, id)] = s->n;
 	return 0;
 }
 

@@ -25,6 +25,8 @@ struct ecs_servers {
 	struct ecs_server *v;
 	size_t n;
 	size_t cap;
+	size_t *slot; /* private: open-addressing index of v by id (i + 1; 0 empty) */
+	size_t nslot; /* private: a power of two, at least twice n; 0 while empty */
 };
 
 void ecs_servers_init(struct ecs_servers *s);

@@ -29,7 +29,8 @@ def static_binary():
                     reason="needs the static ./bootstrap")
 def test_bench_runs_end_to_end(tmp_path):
     env = dict(os.environ, BENCH_OUT=str(tmp_path), BENCH_COLD="2", BENCH_N="20",
-               BENCH_N_SHELL="5", BENCH_FLEET="4,4@2", FGBOOT_BIN=static_binary())
+               BENCH_N_SHELL="5", BENCH_FLEET="4,4@2", BENCH_FLEET_SERVERS="300",
+               FGBOOT_BIN=static_binary())
     r = subprocess.run([sys.executable, str(ROOT / "tests" / "tools" / "bench.py")], env=env,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -47,6 +48,8 @@ def test_bench_runs_end_to_end(tmp_path):
         assert len(cells) == 7 and cells[1] and cells[3] and cells[4].endswith("×"), cells
     raw = json.loads((tmp_path / "results.json").read_text())
     assert raw["fleet"]["4@2"]["fgboot"]["peak"] <= 2
+    # 300 servers behind the nodes of 20 clusters: one batch, every server done.
+    assert raw["fleet"]["servers"]["batches"] == 1 and raw["fleet"]["servers"]["wall"] > 2.0
     assert raw["runs"] == {"cold": 2, "rss": {"fgboot": 20, "python": 20, "shell": 5}}
     for name in ("fgboot", "python", "shell"):
         assert len(raw["cold_ms"][name]["cold"]) == 2 and raw["peak_rss_kb"][name] > 0

@@ -207,6 +207,55 @@ def fleet(row, name, errlog):
         cloud.close()
 
 
+FLEET_SERVERS = int(os.environ.get("BENCH_FLEET_SERVERS", "10000"))  # 0: skip the row
+FLEET_SERVER_CLUSTERS = 20
+FLEET_JOB_SECONDS = 2.0
+
+
+def fleet_servers(errlog):
+    """`stop` with wait=true of FLEET_SERVERS servers behind FLEET_SERVER_CLUSTERS clusters'
+    nodes, jobs taking FLEET_JOB_SECONDS, FLEET_DELAY per answer (fgboot only: the Python
+    peer has no wait). Returns (wall s, batch calls, peak in flight, VmHWM kB)."""
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    from fakes import FakeCloud, RuntimeAPI  # noqa: E402
+
+    n, nc = FLEET_SERVERS, FLEET_SERVER_CLUSTERS
+    clusters = ["%08d-0000-4000-8000-%012d" % (i, i) for i in range(nc)]
+    servers = ["aaaa%04d-0000-4000-8000-%012d" % (i % 10000, i) for i in range(n)]
+    rt, cloud = RuntimeAPI(), FakeCloud(token=TOKEN, project=PROJECT)
+    p = None
+    try:
+        for i, sid in enumerate(servers):
+            cloud.add_server(sid, "vm-%d" % i, status="ACTIVE")
+        per = (n + nc - 1) // nc
+        for k, cid in enumerate(clusters):
+            cloud.add_cluster(cid, "c%d" % k, nodes=[{"name": "n%d" % i, "serverId": s}
+                                                       for i, s in enumerate(servers[k * per:(k + 1) * per])])
+        cloud.delay = FLEET_DELAY
+        cloud.transition_seconds = FLEET_JOB_SECONDS
+        env = {
+            "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "RUNTIME_API_ADDR": rt.addr, "RUNTIME_PROJECT_ID": PROJECT, "RUNTIME_TIMEOUT": "60",
+            "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
+                                            "clusterId": ",".join(clusters)}),
+        }
+        p = subprocess.Popen(RUNTIMES["fgboot"], env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=errlog, start_new_session=True)
+        rid = rt.push({"action": "stop", "wait": True}, headers={"X-CFF-Auth-Token": TOKEN})
+        res = rt.wait_result(rid, timeout=120)
+        body = json.loads(res.body)
+        done = [s["result"] for s in body.get("data", {}).get("server_list", [])]
+        if res.kind != "response" or done != ["done"] * n:
+            raise SystemExit("bench: fleet of %d servers: %s" % (n, res.body[:300]))
+        batches = len(cloud.requests_matching("POST", r"/cloudservers/action$"))
+        return res.t_answered - res.t_delivered, batches, cloud.peak_in_flight, vm_kb(p.pid, "VmHWM")
+    finally:
+        if p is not None:
+            stop(p)
+        rt.close()
+        cloud.close()
+
+
 def fleet_table(fl):
     rows = ["| fleet: hibernate, %d ms per answer | fgboot (s) | target (fgboot) | Python + requests (s) "
             "| Python ÷ fgboot | peak in flight (fgboot, Python) | fgboot VmHWM (MB) |"
@@ -221,6 +270,13 @@ def fleet_table(fl):
             "≤ %s %s" % (fmt(target), "✅" if f["wall"] <= target else "❌"),
             fmt(py["wall"]), ratio(py["wall"], f["wall"]), f["peak"], py["peak"],
             fmt(f["rss_kb"] / 1024)))
+    sv = fl.get("servers")
+    if sv is not None:
+        rows.append("| %s servers behind %d clusters' nodes, `stop` with wait=true, jobs of %s s "
+                    "(%d batch calls) | %s | ≤ 4.5 %s | — | — | %d, — | %s |" % (
+                        "{:,}".format(FLEET_SERVERS), FLEET_SERVER_CLUSTERS, fmt(FLEET_JOB_SECONDS),
+                        sv["batches"], fmt(sv["wall"]), "✅" if sv["wall"] <= 4.5 else "❌",
+                        sv["peak"], fmt(sv["rss_kb"] / 1024)))
     return "\n".join(rows)
 
 
@@ -323,6 +379,10 @@ def main():
                     log("fleet: hibernate %s clusters, %s" % (row, name))
                     w, peak, hwm = fleet(row, name, errlog)
                     fl[row][name] = {"wall": w, "peak": peak, "rss_kb": hwm}
+            if FLEET_SERVERS:
+                log("fleet: stop %d servers with wait=true, fgboot" % FLEET_SERVERS)
+                w, nb, peak, hwm = fleet_servers(errlog)
+                fl["servers"] = {"wall": w, "batches": nb, "peak": peak, "rss_kb": hwm}
     finally:
         emu.close()
     md = table([
@@ -336,7 +396,7 @@ def main():
         ("binary / script (kB)", {n: size[n]["bin"] / 1024 for n in NAMES}, None),
         ("deployable zip (kB)", {n: size[n]["zip"] / 1024 for n in NAMES}, TARGETS["zip_kb"]),
     ])
-    if FLEET:
+    if FLEET or "servers" in fl:
         md += "\n\n" + fleet_table(fl)
     load1 = open("/proc/loadavg").read().split()[0]
     notes = [
@@ -351,7 +411,7 @@ def main():
     raw = {"runs": {"cold": N_COLD, "rss": {n: N_RSS_SHELL if n == "shell" else N_RSS
                                             for n in NAMES}},
            "cold_ms": c, "peak_rss_kb": rss, "size": size, "machine": machine(),
-           "fleet": {row: fl[row] for row in FLEET}}
+           "fleet": {row: fl[row] for row in list(FLEET) + (["servers"] if "servers" in fl else [])}}
     (OUT / "results.json").write_text(json.dumps(raw, indent=1))
     print(text)
 
