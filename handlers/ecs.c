@@ -144,9 +144,8 @@ static int select_targets(struct cloud *cloud, const struct handler_servers *sel
 	ecs_servers_init(&tagged);
 	if ((ids->n > 0 || sel->all_servers) && ecs_list(cloud, NULL, &all, &e) != 0)
 		goto failed;
-	for (i = 0; i < ntags; i++)
-		if (ecs_list(cloud, sel->tags->v[i], &tagged, &e) != 0)
-			goto failed;
+	if (ntags > 0 && ecs_list_tags(cloud, sel->tags, &tagged, &e) != 0)
+		goto failed;
 	cap = ids->n + tagged.n + (sel->all_servers ? all.n : 0);
 	if (cap > 0 && (out->v = calloc(cap, sizeof(*out->v))) == NULL) {
 		rc = handler_oom(r);

@@ -233,6 +233,121 @@ out:
 	return rc;
 }
 
+/* One tag's sweep among several (ecs_list_tags): its first page, then the rest at once. */
+struct ecs_sweep {
+	struct buf query;         /* "&tags=<escaped>" */
+	struct ecs_page first;    /* page 1 */
+	long long count;          /* page 1's count, -1 when absent */
+	size_t got;               /* servers on page 1 */
+	long last;                /* pages in all, once known */
+	struct ecs_page *rest;    /* pages 2..last */
+};
+
+static void ecs_first_done(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
+{
+	struct ecs_sweep *sw = ud;
+
+	(void)c;
+	if (rc == 0)
+		rc = ecs_page_from_json(answer, &sw->first.got, &sw->got, &sw->count, e);
+	if ((sw->first.rc = rc) != 0)
+		sw->first.e = *e;
+}
+
+/* Queues page `page` of sw's listing into dst. */
+static void ecs_sweep_add(struct cloud *c, struct ecs_sweep *sw, long page, cloud_done_fn *done, void *dst)
+{
+	char path[4200]; /* the query is at most 4000 bytes */
+
+	snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
+		 ECS_PAGE_LIMIT, buf_str(&sw->query));
+	cloud_add(c, CFG_ECS, "GET", path, NULL, done, dst);
+}
+
+/* Appends one fetched page to out. 0, or -1 with e set (the page's failure, or memory). */
+static int ecs_page_merge(struct ecs_page *p, struct ecs_servers *out, struct err *e)
+{
+	size_t i;
+
+	if (p->rc != 0) {
+		*e = p->e;
+		return -1;
+	}
+	for (i = 0; i < p->got.n; i++)
+		if (ecs_servers_add(out, p->got.v[i].id, p->got.v[i].name, p->got.v[i].status) != 0)
+			return err_set(e, "OutOfMemory", "out of memory");
+	return 0;
+}
+
+int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_servers *out, struct err *e)
+{
+	struct ecs_sweep *sw = calloc(tags->n ? tags->n : 1, sizeof(*sw));
+	struct buf enc;
+	size_t i;
+	long page;
+	int rc = -1;
+
+	buf_init(&enc, BUF_MAX_SMALL);
+	if (sw == NULL)
+		return err_set(e, "OutOfMemory", "out of memory");
+	for (i = 0; i < tags->n; i++) {
+		buf_init(&sw[i].query, 4000);
+		ecs_servers_init(&sw[i].first.got);
+		buf_clear(&enc);
+		if (sign_escape(tags->v[i], strlen(tags->v[i]), &enc) != 0 ||
+		    buf_printf(&sw[i].query, "&tags=%s", buf_str(&enc)) != 0) {
+			err_set(e, "InvalidParameter", "tag too long");
+			goto out;
+		}
+	}
+	/* Every tag's first page together, then every tag's other pages together. */
+	for (i = 0; i < tags->n; i++)
+		ecs_sweep_add(c, &sw[i], 1, ecs_first_done, &sw[i]);
+	cloud_run(c);
+	for (i = 0; i < tags->n; i++) {
+		struct ecs_sweep *x = &sw[i];
+
+		if (x->first.rc != 0 || x->got < ECS_PAGE_LIMIT || x->count <= (long long)x->got ||
+		    x->count > 10000LL * ECS_PAGE_LIMIT)
+			continue;
+		x->last = (long)((x->count + ECS_PAGE_LIMIT - 1) / ECS_PAGE_LIMIT);
+		if ((x->rest = calloc((size_t)x->last, sizeof(*x->rest))) == NULL) {
+			err_set(e, "OutOfMemory", "out of memory");
+			goto out;
+		}
+		for (page = 2; page <= x->last; page++) {
+			ecs_servers_init(&x->rest[page - 1].got);
+			ecs_sweep_add(c, x, page, ecs_page_done, &x->rest[page - 1]);
+		}
+	}
+	cloud_run(c);
+	/* In tag order, page order: the union a sweep after sweep would have built. */
+	for (i = 0; i < tags->n; i++) {
+		struct ecs_sweep *x = &sw[i];
+
+		if (ecs_page_merge(&x->first, out, e) != 0)
+			goto out;
+		for (page = 2; page <= x->last; page++)
+			if (ecs_page_merge(&x->rest[page - 1], out, e) != 0)
+				goto out;
+		/* A full first page without a count: page on, one after another. */
+		if (x->got == ECS_PAGE_LIMIT && x->count < 0 && ecs_list(c, tags->v[i], out, e) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < tags->n; i++) {
+		buf_release(&sw[i].query);
+		ecs_servers_release(&sw[i].first.got);
+		for (page = 2; sw[i].rest != NULL && page <= sw[i].last; page++)
+			ecs_servers_release(&sw[i].rest[page - 1].got);
+		free(sw[i].rest);
+	}
+	free(sw);
+	buf_release(&enc);
+	return rc;
+}
+
 /* A job id from an answer: an id (strlist_check_id) shorter than n_job. */
 static int ecs_check_job_id(const char *id, size_t n, size_t n_job, struct err *e)
 {

@@ -50,6 +50,15 @@ const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const cha
 int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e) FG_WUR;
 
 /*
+ * ecs_list() for every tag of tags, the sweeps overlapping: all first pages
+ * at once, then all the other pages at once. Appends in tag order, then page
+ * order (the union one sweep after another would build). 0, or -1 with e set
+ * (the first failure in that order).
+ */
+int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_servers *out,
+		  struct err *e) FG_WUR;
+
+/*
  * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
  * (type "SOFT"/"HARD") for n <= ECS_BATCH_MAX ids. On success copies the job
  * id into job_id (size n_job). A job id that is not an id (strlist_check_id)

@@ -154,3 +154,24 @@ def test_list_pages_batches_and_job_polls_overlap(fg):
     assert [fg.cloud._jobs[j].subs[0]["server_id"] for j in jobs] == [ids[0], ids[1000], ids[2000]]
     polls = fg.cloud.requests_matching("GET", r"/jobs/")
     assert max(p.in_flight for p in polls) >= 3, "the three jobs were not polled together"
+
+
+def test_tag_sweeps_overlap_and_keep_tag_order(fg):
+    """Three tags, two pages each: all first pages go together, then all second pages;
+    the servers are listed tag by tag, page by page, as one sweep after another would."""
+    ids = {}
+    for t in ("a", "b", "c"):
+        ids[t] = ["%s-%05d" % (t, i) for i in range(1500)]
+        for sid in ids[t]:
+            fg.cloud.add_server(sid, sid, status="SHUTOFF", tags=["team=" + t])
+    fg.cloud.delay = DELAY
+    fg.start()
+    res = fg.invoke({"action": "stop", "tags": ["team=a", "team=b", "team=c"]}, timeout=60)
+    out = body_of(res)
+    listed = [s["server_id"] for s in out["data"]["server_list"]]
+    assert listed == ids["a"] + ids["b"] + ids["c"]
+    pages = fg.cloud.requests_matching("GET", r"/cloudservers/detail$")
+    assert len(pages) == 6
+    firsts = [p for p in pages if p.query["offset"] == ["1"]]
+    assert max(p.in_flight for p in firsts) >= 3, "the tags' first pages were not fetched together"
+    assert all(s["result"] == "skipped" for s in out["data"]["server_list"])

@@ -45,7 +45,7 @@ def setup_fleet(cloud):
     cloud.add_cluster(C1, "a", nodes=[{"name": "n0", "serverId": NODE}])
     cloud.add_cluster(C2, "b")
     for s in (S1, S2, NODE):
-        cloud.add_server(s, "vm-" + s[-1], tags={"env": "dev"})
+        cloud.add_server(s, "vm-" + s[-1], tags=["env=dev"])
 
 
 def served_after(fg):
