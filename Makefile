@@ -130,8 +130,15 @@ build/san/tests/unit/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
 	@echo "  LD (san) $@"
 	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -Ilib -o $@ $< $(SAN_LIB_OBJS) $(DYN_LDLIBS)
 
-unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%)
-	@fail=0; for t in $^; do $$t || fail=1; done; exit $$fail
+# tz_zoneinfo.py: every zone against CPython's zoneinfo, through tests/unit/tzprobe.c.
+unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%) build/san/tests/unit/tzprobe
+	@fail=0; for t in $(UNIT_TESTS:%=build/san/tests/unit/test_%); do $$t || fail=1; done; \
+	$(PYTHON) tests/unit/tz_zoneinfo.py build/san/tests/unit/tzprobe $(ZONEINFO) || fail=1; exit $$fail
+
+build/san/tests/unit/tzprobe: tests/unit/tzprobe.c $(SAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD (san) $@"
+	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -Ilib -o $@ $< $(SAN_LIB_OBJS) $(DYN_LDLIBS)
 
 # libFuzzer targets (clang) for every untrusted input: tests/fuzz/fuzz_<t>.c
 # linked with lib/ compiled for coverage. `make fuzz` runs each for FUZZ_SECONDS
