@@ -109,6 +109,13 @@ static int select_targets(struct cloud *cloud, const struct handler_servers *sel
 
 	ecs_servers_init(&all);
 	ecs_servers_init(&tagged);
+	if (sel->only != NULL) { /* already listed: these exactly */
+		if (sel->only->n > 0 && (out->v = calloc(sel->only->n, sizeof(*out->v))) == NULL)
+			return handler_oom(r);
+		for (i = 0; i < sel->only->n; i++)
+			add_target(out, sel->only->v[i].id, &sel->only->v[i]);
+		return 0;
+	}
 	if ((ids->n > 0 || sel->all_servers) && ecs_list(cloud, NULL, &all, &e) != 0)
 		goto failed;
 	for (i = 0; i < ntags; i++)
@@ -401,7 +408,7 @@ static int ecs_run(struct cloud *cloud, const struct params *p, struct report *r
 		   const struct handler_ecs_op *op)
 {
 	struct strlist ids;
-	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
+	struct handler_servers sel = {&ids, &p->tags, p->all_servers, NULL};
 	int rc;
 
 	strlist_init(&ids);
@@ -426,7 +433,7 @@ int handler_status(struct cloud *cloud, const struct params *p, struct report *r
 {
 	struct cce_cluster cl;
 	struct strlist ids, ok;
-	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
+	struct handler_servers sel = {&ids, &p->tags, p->all_servers, NULL};
 	struct targets t = {NULL, 0};
 	struct err e;
 	size_t i;

@@ -14,6 +14,7 @@ void ecs_servers_init(struct ecs_servers *s)
 	s->v = NULL;
 	s->n = 0;
 	s->cap = 0;
+	s->tag_keys[0] = s->tag_keys[1] = NULL;
 }
 
 void ecs_servers_release(struct ecs_servers *s)
@@ -21,7 +22,8 @@ void ecs_servers_release(struct ecs_servers *s)
 	if (s == NULL)
 		return;
 	free(s->v);
-	ecs_servers_init(s);
+	s->v = NULL;
+	s->n = s->cap = 0;
 }
 
 const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id)
@@ -34,23 +36,75 @@ const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const cha
 	return NULL;
 }
 
-static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *name, const char *status)
+/* Room for one more server at s->v[s->n]; -1 when memory ran out. */
+static int ecs_servers_grow(struct ecs_servers *s)
 {
+	struct ecs_server *v;
+	size_t cap;
+
+	if (s->n < s->cap)
+		return 0;
+	cap = s->cap ? s->cap * 2 : 64;
+	if ((v = realloc(s->v, cap * sizeof(*v))) == NULL)
+		return -1;
+	s->v = v;
+	s->cap = cap;
+	return 0;
+}
+
+int ecs_servers_append(struct ecs_servers *s, const struct ecs_server *srv)
+{
+	if (ecs_servers_grow(s) != 0)
+		return -1;
+	s->v[s->n++] = *srv;
+	return 0;
+}
+
+/* Keeps the values of s->tag_keys from a listed server's tags ("key=value" strings). */
+static void ecs_server_tags(const struct ecs_servers *s, struct ecs_server *v, const json_t *tags)
+{
+	const json_t *t;
+	const char *kv;
+	size_t i, k, n;
+
+	json_array_foreach(tags, i, t) {
+		if (!json_is_string(t))
+			continue;
+		kv = json_string_value(t);
+		for (k = 0; k < ECS_TAG_KEYS; k++) {
+			if (s->tag_keys[k] == NULL || v->has_tag[k])
+				continue;
+			n = strlen(s->tag_keys[k]);
+			if (strncmp(kv, s->tag_keys[k], n) != 0 || (kv[n] != '=' && kv[n] != '\0'))
+				continue;
+			kv += kv[n] == '=' ? n + 1 : n;
+			v->has_tag[k] = strlen(kv) < sizeof(v->tag[k]) ? 1 : 2;
+			if (v->has_tag[k] == 1)
+				snprintf(v->tag[k], sizeof(v->tag[k]), "%s", kv);
+			break;
+		}
+	}
+}
+
+static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *name, const char *status,
+			   const json_t *listed)
+{
+	const json_t *task = json_object_get(listed, "OS-EXT-STS:task_state");
 	struct ecs_server *v;
 
 	if (ecs_servers_find(s, id) != NULL)
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		if ((v = realloc(s->v, cap * sizeof(*v))) == NULL)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (ecs_servers_grow(s) != 0)
+		return -1;
 	v = &s->v[s->n++];
+	memset(v, 0, sizeof(*v));
 	snprintf(v->id, sizeof(v->id), "%s", id);
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	snprintf(v->status, sizeof(v->status), "%s", status);
+	if (json_is_string(task))
+		snprintf(v->task, sizeof(v->task), "%s", json_string_value(task));
+	if (json_is_array(json_object_get(listed, "tags")))
+		ecs_server_tags(s, v, json_object_get(listed, "tags"));
 	return 0;
 }
 
@@ -73,7 +127,7 @@ int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got,
 			return err_set(e, "BadResponse", "a listed server has no id or status");
 		if (ecs_servers_add(out, json_string_value(id),
 				    json_is_string(name) ? json_string_value(name) : "",
-				    json_string_value(st)) != 0)
+				    json_string_value(st), s) != 0)
 			return err_set(e, "OutOfMemory", "out of memory");
 	}
 	*got = json_array_size(servers);
