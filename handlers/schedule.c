@@ -15,7 +15,7 @@
  * ECS machinery in batches (handler_servers_act with sel.only). Clusters come
  * from clusterSchedules and go through the hibernate and awake handlers, with
  * their nodes when scheduleNodes; those nodes are not handled again as
- * servers. Every item gets "schedule" and "desired".
+ * servers. Every item carries "schedule" and "desired".
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -73,7 +73,7 @@ static int sched_hhmm(const char *s, int end)
 
 	if (!isdigit((unsigned char)s[0]))
 		return -1;
-	while (isdigit((unsigned char)s[i]) && i < 2)
+	while (i < 2 && isdigit((unsigned char)s[i]))
 		h = h * 10 + (s[i++] - '0');
 	if (s[i] != ':' || !isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]) ||
 	    s[i + 3] != '\0')
