@@ -20,7 +20,7 @@ LIB_SRCS := lib/err.c lib/buf.c lib/secret.c lib/log.c lib/backoff.c lib/strlist
 	lib/ecs.c lib/action.c lib/config.c lib/event.c lib/params.c lib/runtime.c lib/context.c \
 	lib/cloud.c lib/cce.c lib/report.c lib/serve.c lib/tz.c lib/schedule.c build/gen/tzdata.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c handlers/schedule.c
-APP_SRCS := app/app.c app/rtloop.c app/invoke.c app/image.c
+APP_SRCS := app/app.c app/rtloop.c app/invoke.c app/image.c app/schedules.c
 SRCS := bootstrap.c $(APP_SRCS) $(LIB_SRCS) $(HANDLER_SRCS)
 UNIT_TESTS := sign event params config strlist buf report backoff http log schedule
 

@@ -251,3 +251,46 @@ def fake_cloud_for_cli():
     cloud = FakeCloud(token=TOKEN, project=PROJECT)
     yield cloud
     cloud.close()
+
+
+def schedules_cli(binary, userdata, *args):
+    env = base_env({"RUNTIME_USERDATA": json.dumps(userdata)})
+    return subprocess.run([binary, "schedules", *args], env=env, capture_output=True, text=True,
+                          timeout=30)
+
+
+def test_schedules_cli_lists_each_change(binary):
+    r = schedules_cli(binary, config(), "--at", "2026-12-23T00:00:00Z", "--days", "4", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["from"] == "2026-12-23T00:00:00Z" and out["days"] == 4
+    office = next(s for s in out["schedules"] if s["schedule"] == "office")
+    assert office["state"] == "stopped" and office["timezone"] == "Europe/Paris"
+    # Wednesday 23 and Thursday 24; Friday 25 is a holiday, then the weekend.
+    assert [(c["local"], c["utc"], c["state"]) for c in office["changes"]] == [
+        ("2026-12-23T08:00:00+01:00", "2026-12-23T07:00:00Z", "running"),
+        ("2026-12-23T18:00:00+01:00", "2026-12-23T17:00:00Z", "stopped"),
+        ("2026-12-24T08:00:00+01:00", "2026-12-24T07:00:00Z", "running"),
+        ("2026-12-24T18:00:00+01:00", "2026-12-24T17:00:00Z", "stopped")]
+    night = next(s for s in out["schedules"] if s["schedule"] == "night")
+    assert night["changes"][0] == {"local": "2026-12-23T22:00:00+08:00",
+                                   "utc": "2026-12-23T14:00:00Z", "state": "running"}
+    text = schedules_cli(binary, config(), "--at", "2026-12-23T00:00:00Z").stdout
+    assert "2026-12-23T08:00:00+01:00 2026-12-23T07:00:00Z running" in " ".join(text.split())
+
+
+def test_schedules_cli_across_a_dst_change(binary):
+    ud = {"schedules": json.dumps({"d": {"timezone": "America/New_York",
+                                         "periods": [{"begin": "07:00", "end": "19:00"}]}})}
+    r = schedules_cli(binary, ud, "--at", "2027-03-13T00:00:00Z", "--days", "2", "--json")
+    ch = json.loads(r.stdout)["schedules"][0]["changes"]
+    assert [c["local"] for c in ch] == ["2027-03-13T07:00:00-05:00", "2027-03-13T19:00:00-05:00",
+                                        "2027-03-14T07:00:00-04:00", "2027-03-14T19:00:00-04:00"]
+
+
+def test_schedules_cli_exits_2_on_a_bad_definition(binary):
+    r = schedules_cli(binary, {"schedules": json.dumps({"x": {"periods": [{"weekdays": "mun"}]}})})
+    assert r.returncode == 2
+    assert "ConfigError: schedules: 'x': periods[0].weekdays: 'mun' is not a weekday" in r.stderr
+    assert schedules_cli(binary, config(), "--days", "0").returncode == 2
+    assert schedules_cli(binary, config(), "--at", "noon").returncode == 2
