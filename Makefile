@@ -18,11 +18,11 @@ VERSION := 0.1.0
 
 LIB_SRCS := lib/err.c lib/buf.c lib/secret.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c \
 	lib/ecs.c lib/action.c lib/config.c lib/event.c lib/params.c lib/runtime.c lib/context.c \
-	lib/cloud.c lib/cce.c lib/report.c lib/serve.c
-HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c
-APP_SRCS := app/app.c app/rtloop.c app/invoke.c app/image.c
+	lib/cloud.c lib/cce.c lib/report.c lib/serve.c lib/tz.c lib/schedule.c build/gen/tzdata.c
+HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c handlers/schedule.c
+APP_SRCS := app/app.c app/rtloop.c app/invoke.c app/image.c app/schedules.c
 SRCS := bootstrap.c $(APP_SRCS) $(LIB_SRCS) $(HANDLER_SRCS)
-UNIT_TESTS := sign event params config strlist buf report backoff http log
+UNIT_TESTS := sign event params config strlist buf report backoff http log schedule
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith -Wvla \
@@ -77,6 +77,12 @@ endif
 setup:
 	@bash scripts/setup.sh
 
+# Every zone of the build machine's tzdata, embedded (lib/tz.h says what is kept).
+ZONEINFO ?= /usr/share/zoneinfo
+build/gen/tzdata.c: scripts/gen-tzdata.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) scripts/gen-tzdata.py $@ $(ZONEINFO)
+
 $(DEPS_STAMP): scripts/build-deps.sh
 	bash scripts/build-deps.sh
 	touch $@
@@ -124,8 +130,15 @@ build/san/tests/unit/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS)
 	@echo "  LD (san) $@"
 	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -Ilib -o $@ $< $(SAN_LIB_OBJS) $(DYN_LDLIBS)
 
-unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%)
-	@fail=0; for t in $^; do $$t || fail=1; done; exit $$fail
+# tz_zoneinfo.py: every zone against CPython's zoneinfo, through tests/unit/tzprobe.c.
+unit: $(UNIT_TESTS:%=build/san/tests/unit/test_%) build/san/tests/unit/tzprobe
+	@fail=0; for t in $(UNIT_TESTS:%=build/san/tests/unit/test_%); do $$t || fail=1; done; \
+	$(PYTHON) tests/unit/tz_zoneinfo.py build/san/tests/unit/tzprobe $(ZONEINFO) || fail=1; exit $$fail
+
+build/san/tests/unit/tzprobe: tests/unit/tzprobe.c $(SAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD (san) $@"
+	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) $(SAN_CFLAGS) -Ilib -o $@ $< $(SAN_LIB_OBJS) $(DYN_LDLIBS)
 
 # libFuzzer targets (clang) for every untrusted input: tests/fuzz/fuzz_<t>.c
 # linked with lib/ compiled for coverage. `make fuzz` runs each for FUZZ_SECONDS
@@ -137,7 +150,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC := clang
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS))
 FUZZ_OPTS := -rss_limit_mb=2048 -max_len=65536
-FUZZ_LIB_OBJS = $(patsubst %.c,build/fuzz/%.o,$(wildcard $(LIB_SRCS)))
+FUZZ_LIB_OBJS = $(patsubst %.c,build/fuzz/%.o,$(filter lib/%,$(wildcard $(LIB_SRCS)))) build/fuzz/gen/tzdata.o
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 build/fuzz/lib/%.o: lib/%.c
@@ -145,6 +158,11 @@ build/fuzz/lib/%.o: lib/%.c
 	@echo "  CC (fuzz) $<"
 	$(Q)$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
 		-MMD -MP -c -o $@ $<
+
+build/fuzz/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC (fuzz) $<"
+	$(Q)$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -4,6 +4,8 @@
  *   bootstrap                 serve invocations from $RUNTIME_API_ADDR until SIGTERM
  *   bootstrap invoke EVENT    run one event locally (JSON text, @file or -)
  *   bootstrap serve           container-image mode: HTTP on $PORT (8000), /init and /invoke
+ *   bootstrap schedules [--at ISO8601] [--days N] [--json]
+ *                             the configured schedules' changes of state (exit 2: a bad one)
  *   bootstrap --help | --version
  *
  * This file owns main(), the arguments, the process exit codes and the choice
@@ -23,6 +25,7 @@
 #include "app/image.h"
 #include "app/invoke.h"
 #include "app/rtloop.h"
+#include "app/schedules.h"
 #include "handlers/handlers.h"
 #include "lib/http.h"
 #include "lib/log.h"
@@ -49,6 +52,8 @@ static void usage(FILE *f)
 		"usage: bootstrap                 serve FunctionGraph invocations (needs RUNTIME_API_ADDR)\n"
 		"       bootstrap invoke EVENT    run one event: JSON text, @file, or - for stdin\n"
 		"       bootstrap serve           container-image mode: POST /init, /invoke on $PORT (8000)\n"
+		"       bootstrap schedules [--at ISO8601] [--days N] [--json]\n"
+		"                                 each schedule's changes of state in the next N days (7)\n"
 		"       bootstrap --version | --help\n"
 		"\nactions:\n");
 	for (h = handler_table; h->action != ACTION_NONE; h++)
@@ -90,6 +95,33 @@ static int parse_args(int argc, char **argv, enum front_end *fe)
 	return 0;
 }
 
+/* `schedules [--at ISO8601] [--days N] [--json]`: EXIT_USAGE on bad words or a bad definition. */
+static int schedules_main(int argc, char **argv)
+{
+	struct schedules_opts o = {NULL, SCHEDULES_DAYS_DEFAULT, 0};
+	char *end;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			o.json = 1;
+		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+			o.at = argv[++i];
+		} else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
+			o.days = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || o.days < 1 || o.days > SCHEDULES_DAYS_MAX) {
+				fprintf(stderr, "bootstrap schedules: --days must be 1 to %d\n", SCHEDULES_DAYS_MAX);
+				return EXIT_USAGE;
+			}
+		} else {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_use_stderr(1);
+	return schedules_run(&o) == 0 ? EXIT_OK : EXIT_USAGE;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -117,6 +149,8 @@ int main(int argc, char **argv)
 		version();
 		return EXIT_OK;
 	}
+	if (argc >= 2 && strcmp(argv[1], "schedules") == 0)
+		return schedules_main(argc, argv);
 	if (parse_args(argc, argv, &fe) != 0)
 		return EXIT_USAGE;
 

@@ -183,7 +183,7 @@ static int cce_nodes_act(struct cloud *cloud, const struct params *p, const stru
 			 const struct handler_ecs_op *op, struct strlist *ok_clusters, struct report *r)
 {
 	struct strlist ids;
-	struct handler_servers sel = {&ids, NULL, 0};
+	struct handler_servers sel = {&ids, NULL, 0, NULL};
 	int rc;
 
 	if (handler_ready(cloud, CFG_ECS, r) != 0)

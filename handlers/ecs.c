@@ -142,6 +142,13 @@ static int select_targets(struct cloud *cloud, const struct handler_servers *sel
 
 	ecs_servers_init(&all);
 	ecs_servers_init(&tagged);
+	if (sel->only != NULL) { /* already listed: these exactly */
+		if (sel->only->n > 0 && (out->v = calloc(sel->only->n, sizeof(*out->v))) == NULL)
+			return handler_oom(r);
+		for (i = 0; i < sel->only->n; i++)
+			add_target(out, sel->only->v[i].id, &sel->only->v[i]);
+		return 0;
+	}
 	if ((ids->n > 0 || sel->all_servers) && ecs_list(cloud, NULL, &all, &e) != 0)
 		goto failed;
 	if (ntags > 0 && ecs_list_tags(cloud, sel->tags, &tagged, &e) != 0)
@@ -547,7 +554,7 @@ static int ecs_run(struct cloud *cloud, const struct params *p, struct report *r
 		   const struct handler_ecs_op *op)
 {
 	struct strlist ids;
-	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
+	struct handler_servers sel = {&ids, &p->tags, p->all_servers, NULL};
 	int rc;
 
 	strlist_init(&ids);
@@ -589,7 +596,7 @@ int handler_status(struct cloud *cloud, const struct params *p, struct report *r
 {
 	struct cluster_read *cl = NULL;
 	struct strlist ids, ok;
-	struct handler_servers sel = {&ids, &p->tags, p->all_servers};
+	struct handler_servers sel = {&ids, &p->tags, p->all_servers, NULL};
 	struct targets t = {NULL, 0};
 	size_t i;
 	int rc = -1;

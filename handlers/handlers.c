@@ -31,6 +31,8 @@ const struct handler handler_table[] = {
 	{ACTION_STOP, handler_stop, "stop the ACTIVE servers selected by clusterId, serverIds, tags"},
 	{ACTION_START, handler_start, "start the SHUTOFF servers selected by clusterId, serverIds, tags"},
 	{ACTION_STATUS, handler_status, "report the selected clusters' phases and servers' states"},
+	{ACTION_SCHEDULE, handler_schedule,
+	 "keep the servers tagged scheduleTag and the clusterSchedules on their schedules"},
 	{ACTION_NONE, NULL, NULL},
 };
 
@@ -95,7 +97,8 @@ void handler_log_err(enum log_level lvl, const char *what, const struct err *e)
 int handler_call_budget(const struct params *p, long timeout_s)
 {
 	long long targets = (long long)p->cluster_ids.n + (long long)p->server_ids.n +
-			    (long long)p->tags.n + (p->all_servers ? HANDLER_BUDGET_ALL_SERVERS : 0);
+			    (long long)p->tags.n + (p->all_servers ? HANDLER_BUDGET_ALL_SERVERS : 0) +
+			    (p->action == ACTION_SCHEDULE && p->sched != NULL ? (long long)p->sched->nclusters : 0);
 	long long n = HANDLER_BUDGET_BASE + HANDLER_BUDGET_PER_TARGET * targets;
 
 	if (p->wait)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "../lib/ecs.h"
 #include "../lib/log.h"
 #include "../lib/strlist.h"
 #include "handlers.h"
@@ -22,6 +23,9 @@ handler_fn handler_awake;
 handler_fn handler_start;
 handler_fn handler_stop;
 handler_fn handler_status;
+
+/* handlers/schedule.c */
+handler_fn handler_schedule;
 
 /* What became of one target (a cluster or a server). */
 struct handler_outcome {
@@ -69,6 +73,7 @@ struct handler_servers {
 	const struct strlist *ids;  /* explicit ids, clusters' nodes included */
 	const struct strlist *tags; /* servers carrying any of these; NULL: none */
 	int all_servers;            /* every server of the project */
+	const struct ecs_servers *only; /* when not NULL: exactly these, already listed (no sweep) */
 };
 
 /*

@@ -11,6 +11,7 @@ static const char *const action_names[ACTION_COUNT] = {
 	[ACTION_STOP] = "stop",
 	[ACTION_START] = "start",
 	[ACTION_STATUS] = "status",
+	[ACTION_SCHEDULE] = "schedule",
 };
 
 enum action action_parse(const char *s)

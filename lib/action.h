@@ -16,9 +16,10 @@ enum action {
 	ACTION_STOP,
 	ACTION_START,
 	ACTION_STATUS,
+	ACTION_SCHEDULE,
 };
 
-#define ACTION_COUNT 6 /* ACTION_NONE included */
+#define ACTION_COUNT 7 /* ACTION_NONE included */
 
 /* Returns the action named s (any case), or ACTION_NONE when s is NULL or names none. */
 enum action action_parse(const char *s);
@@ -26,7 +27,7 @@ enum action action_parse(const char *s);
 /* Returns the name of a ("hibernate"...), "" for ACTION_NONE or an out-of-range value. Static. */
 const char *action_name(enum action a);
 
-/* Writes every name, "hibernate, awake, stop, start, status", into dst (size n >= 1), cut to fit. */
+/* Writes every name, "hibernate, awake, stop, start, status, schedule", into dst (size n >= 1), cut to fit. */
 void action_list(char *dst, size_t n);
 
 #endif

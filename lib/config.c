@@ -16,7 +16,8 @@ enum cfg_key {
 	K_ACTION, K_CLUSTERS, K_REGION, K_DOMAIN, K_CCE_EP, K_ECS_EP, K_PROJECT, K_AK, K_SK,
 	K_LOG_LEVEL, K_LOG_FORMAT, K_SERVERS, K_TAGS, K_TYPE, K_WAIT, K_DRY_RUN, K_STOP_NODES,
 	K_START_NODES, K_ALL_SERVERS, K_AUTH, K_APIG_ACTIONS, K_MAX_EVENT, K_INSECURE_HTTP, K_CONCURRENCY,
-	K_COUNT
+	K_SCHEDULES, K_CLUSTER_SCHEDULES, K_SCHEDULE_TAG, K_OVERRIDE_TAG, K_SCHEDULE_INTERVAL,
+	K_SCHEDULE_NODES, K_COUNT
 };
 
 static const struct {
@@ -47,6 +48,12 @@ static const struct {
 	[K_MAX_EVENT] = {"maxEventBytes", NULL},
 	[K_INSECURE_HTTP] = {"allowInsecureHttp", NULL},
 	[K_CONCURRENCY] = {"concurrency", NULL},
+	[K_SCHEDULES] = {"schedules", NULL},
+	[K_CLUSTER_SCHEDULES] = {"clusterSchedules", NULL},
+	[K_SCHEDULE_TAG] = {"scheduleTag", NULL},
+	[K_OVERRIDE_TAG] = {"overrideTag", NULL},
+	[K_SCHEDULE_INTERVAL] = {"scheduleInterval", NULL},
+	[K_SCHEDULE_NODES] = {"scheduleNodes", NULL},
 };
 
 /* The raw values, borrowed from the userdata or the environment; NULL when unset or empty. */
@@ -408,6 +415,51 @@ out:
 	return rc;
 }
 
+/* A tag key for the schedule action: 1 to 127 characters, no '=', comma or control character. */
+static int cfg_tag_key(char *dst, size_t n, const char *s, const char *key, struct err *e)
+{
+	size_t i, len = strlen(s);
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '=' || s[i] == ',' || s[i] == 0x7f)
+			break;
+	if (len >= n || i < len)
+		return err_set(e, "ConfigError", "%s must be a tag key: 1 to %zu characters, no '=' or ','",
+			       key, n - 1);
+	snprintf(dst, n, "%s", s);
+	return 0;
+}
+
+/* schedules, clusterSchedules and the schedule action's knobs (lib/schedule). */
+static int cfg_schedules(struct cfg *c, const struct cfg_raw *raw, struct err *e)
+{
+	struct sched_conf *s = &c->sched;
+	const char *iv = raw->v[K_SCHEDULE_INTERVAL];
+	char *end;
+	long v;
+
+	if (raw->v[K_SCHEDULES] != NULL && sched_set_parse(&s->set, raw->v[K_SCHEDULES], e) != 0)
+		return -1;
+	if (raw->v[K_CLUSTER_SCHEDULES] != NULL && sched_clusters_parse(s, raw->v[K_CLUSTER_SCHEDULES], e) != 0)
+		return -1;
+	if ((raw->v[K_SCHEDULE_TAG] != NULL &&
+	     cfg_tag_key(s->tag, sizeof(s->tag), raw->v[K_SCHEDULE_TAG], "scheduleTag", e) != 0) ||
+	    (raw->v[K_OVERRIDE_TAG] != NULL &&
+	     cfg_tag_key(s->override_tag, sizeof(s->override_tag), raw->v[K_OVERRIDE_TAG], "overrideTag", e) != 0))
+		return -1;
+	if (raw->v[K_SCHEDULE_NODES] != NULL && cfg_bool(raw->v[K_SCHEDULE_NODES], &s->nodes) != 0)
+		return err_set(e, "ConfigError", "scheduleNodes must be true or false");
+	if (iv != NULL) {
+		errno = 0;
+		v = strtol(iv, &end, 10);
+		if (errno != 0 || end == iv || *end != '\0' || v < 1 || v > 1440)
+			return err_set(e, "ConfigError",
+				       "scheduleInterval '%.32s' is not a number of minutes (1 to 1440)", iv);
+		s->interval_min = v;
+	}
+	return 0;
+}
+
 int cfg_apig_allows(const struct cfg *c, enum action a)
 {
 	return a > ACTION_NONE && a < ACTION_COUNT && (c->apig_actions & (1u << a)) != 0;
@@ -430,6 +482,7 @@ int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 	c->log_format = LOG_FORMAT_PLAIN;
 	c->apig_actions = 1u << ACTION_STATUS;
 	c->max_event_bytes = CFG_DEFAULT_MAX_EVENT;
+	sched_conf_init(&c->sched);
 	err_clear(&e);
 
 	/* Every step runs (the log settings apply even when another key is wrong); the first error is kept. */
@@ -451,6 +504,8 @@ int cfg_load(struct cfg *c, cfg_getenv_fn *get, int invoke_mode)
 		cfg_keep(c, &e, &oom);
 	if (cfg_trust(c, &raw, &e) != 0)
 		cfg_keep(c, &e, &oom);
+	if (cfg_schedules(c, &raw, &e) != 0)
+		cfg_keep(c, &e, &oom);
 	json_decref(userdata);
 	return oom ? -1 : 0;
 }
@@ -464,6 +519,7 @@ void cfg_release(struct cfg *c)
 	strlist_release(&c->cluster_ids);
 	strlist_release(&c->server_ids);
 	strlist_release(&c->tags);
+	sched_conf_release(&c->sched);
 	for (i = 0; i < CFG_NSERVICES; i++)
 		free(c->base_url[i]);
 	free(c->project_id);

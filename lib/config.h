@@ -15,6 +15,7 @@
 #include "action.h"
 #include "err.h"
 #include "log.h"
+#include "schedule.h"
 #include "strlist.h"
 
 #define CFG_DEFAULT_DOMAIN "myhuaweicloud.com"
@@ -76,6 +77,10 @@ struct cfg {
 	unsigned concurrency; /* `concurrency`: cloud requests in flight at once */
 	enum log_level log_level;   /* logLevel; LOG_INFO when unset */
 	enum log_format log_format; /* logFormat; LOG_FORMAT_PLAIN when unset */
+
+	/* The schedule action: schedules, clusterSchedules, scheduleTag, overrideTag,
+	 * scheduleInterval, scheduleNodes (lib/schedule). */
+	struct sched_conf sched;
 
 	struct err error; /* the first problem found; empty code when usable */
 };

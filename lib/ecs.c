@@ -16,6 +16,7 @@ void ecs_servers_init(struct ecs_servers *s)
 	s->cap = 0;
 	s->slot = NULL;
 	s->nslot = 0;
+	s->tag_keys[0] = s->tag_keys[1] = NULL;
 }
 
 void ecs_servers_release(struct ecs_servers *s)
@@ -24,7 +25,10 @@ void ecs_servers_release(struct ecs_servers *s)
 		return;
 	free(s->v);
 	free(s->slot);
-	ecs_servers_init(s);
+	s->v = NULL;
+	s->n = s->cap = 0;
+	s->slot = NULL;
+	s->nslot = 0; /* tag_keys stay: the caller's choice */
 }
 
 /* FNV-1a: the index's hash of an id. */
@@ -76,25 +80,98 @@ const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const cha
 	return at != 0 ? &s->v[at - 1] : NULL;
 }
 
-static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *name, const char *status)
+/* Room for one more server at s->v[s->n]; -1 when memory ran out. */
+/* Makes room for one more server, in the array and in the index. 0, or -1 (nothing changed). */
+static int ecs_servers_grow(struct ecs_servers *s)
 {
+	struct ecs_server *v;
+	size_t cap;
+
+	if ((s->n + 1) * 2 > s->nslot && ecs_reindex(s, s->n + 1) != 0)
+		return -1;
+	if (s->n < s->cap)
+		return 0;
+	cap = s->cap ? s->cap * 2 : 64;
+	if ((v = realloc(s->v, cap * sizeof(*v))) == NULL)
+		return -1;
+	s->v = v;
+	s->cap = cap;
+	return 0;
+}
+
+int ecs_servers_append(struct ecs_servers *s, const struct ecs_server *srv)
+{
+	if (ecs_servers_grow(s) != 0)
+		return -1;
+	s->v[s->n++] = *srv;
+	s->slot[ecs_slot(s, srv->id)] = s->n;
+	return 0;
+}
+
+/* Starts s empty, keeping the same tag values as like does (for pages fetched apart). */
+static void ecs_servers_like(struct ecs_servers *s, const struct ecs_servers *like)
+{
+	ecs_servers_init(s);
+	s->tag_keys[0] = like->tag_keys[0];
+	s->tag_keys[1] = like->tag_keys[1];
+}
+
+/* Appends, whole, the servers of from that out does not hold yet. 0, or -1 when memory ran out. */
+static int ecs_servers_merge(struct ecs_servers *out, const struct ecs_servers *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		if (ecs_servers_find(out, from->v[i].id) == NULL && ecs_servers_append(out, &from->v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Keeps the values of s->tag_keys from a listed server's tags ("key=value" strings). */
+static void ecs_server_tags(const struct ecs_servers *s, struct ecs_server *v, const json_t *tags)
+{
+	const json_t *t;
+	const char *kv;
+	size_t i, k, n;
+
+	json_array_foreach(tags, i, t) {
+		if (!json_is_string(t))
+			continue;
+		kv = json_string_value(t);
+		for (k = 0; k < ECS_TAG_KEYS; k++) {
+			if (s->tag_keys[k] == NULL || v->has_tag[k])
+				continue;
+			n = strlen(s->tag_keys[k]);
+			if (strncmp(kv, s->tag_keys[k], n) != 0 || (kv[n] != '=' && kv[n] != '\0'))
+				continue;
+			kv += kv[n] == '=' ? n + 1 : n;
+			v->has_tag[k] = strlen(kv) < sizeof(v->tag[k]) ? 1 : 2;
+			if (v->has_tag[k] == 1)
+				snprintf(v->tag[k], sizeof(v->tag[k]), "%s", kv);
+			break;
+		}
+	}
+}
+
+static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *name, const char *status,
+			   const json_t *listed)
+{
+	const json_t *task = json_object_get(listed, "OS-EXT-STS:task_state");
 	struct ecs_server *v;
 
 	if (ecs_servers_find(s, id) != NULL)
 		return 0;
-	if ((s->n + 1) * 2 > s->nslot && ecs_reindex(s, s->n + 1) != 0)
+	if (ecs_servers_grow(s) != 0)
 		return -1;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		if ((v = realloc(s->v, cap * sizeof(*v))) == NULL)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
 	v = &s->v[s->n++];
+	memset(v, 0, sizeof(*v));
 	snprintf(v->id, sizeof(v->id), "%s", id);
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	snprintf(v->status, sizeof(v->status), "%s", status);
+	if (json_is_string(task))
+		snprintf(v->task, sizeof(v->task), "%s", json_string_value(task));
+	if (json_is_array(json_object_get(listed, "tags")))
+		ecs_server_tags(s, v, json_object_get(listed, "tags"));
 	s->slot[ecs_slot(s, id)] = s->n;
 	return 0;
 }
@@ -118,7 +195,7 @@ int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got,
 			return err_set(e, "BadResponse", "a listed server has no id or status");
 		if (ecs_servers_add(out, json_string_value(id),
 				    json_is_string(name) ? json_string_value(name) : "",
-				    json_string_value(st)) != 0)
+				    json_string_value(st), s) != 0)
 			return err_set(e, "OutOfMemory", "out of memory");
 	}
 	*got = json_array_size(servers);
@@ -152,13 +229,12 @@ static int ecs_list_rest(struct cloud *c, const char *query, long last, struct e
 	struct ecs_page *pg = calloc((size_t)last, sizeof(*pg));
 	char path[4200]; /* the query is at most 4000 bytes */
 	long page;
-	size_t i;
 	int rc = 0;
 
 	if (pg == NULL)
 		return err_set(e, "OutOfMemory", "out of memory");
 	for (page = 2; page <= last; page++) {
-		ecs_servers_init(&pg[page - 1].got);
+		ecs_servers_like(&pg[page - 1].got, out);
 		snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
 			 ECS_PAGE_LIMIT, query);
 		cloud_add(c, CFG_ECS, "GET", path, NULL, ecs_page_done, &pg[page - 1]);
@@ -171,9 +247,8 @@ static int ecs_list_rest(struct cloud *c, const char *query, long last, struct e
 			*e = p->e;
 			rc = -1;
 		}
-		for (i = 0; rc == 0 && i < p->got.n; i++)
-			if (ecs_servers_add(out, p->got.v[i].id, p->got.v[i].name, p->got.v[i].status) != 0)
-				rc = err_set(e, "OutOfMemory", "out of memory");
+		if (rc == 0 && ecs_servers_merge(out, &p->got) != 0)
+			rc = err_set(e, "OutOfMemory", "out of memory");
 		ecs_servers_release(&p->got);
 	}
 	free(pg);
@@ -267,15 +342,12 @@ static void ecs_sweep_add(struct cloud *c, struct ecs_sweep *sw, long page, clou
 /* Appends one fetched page to out. 0, or -1 with e set (the page's failure, or memory). */
 static int ecs_page_merge(struct ecs_page *p, struct ecs_servers *out, struct err *e)
 {
-	size_t i;
-
 	if (p->rc != 0) {
 		*e = p->e;
 		return -1;
 	}
-	for (i = 0; i < p->got.n; i++)
-		if (ecs_servers_add(out, p->got.v[i].id, p->got.v[i].name, p->got.v[i].status) != 0)
-			return err_set(e, "OutOfMemory", "out of memory");
+	if (ecs_servers_merge(out, &p->got) != 0)
+		return err_set(e, "OutOfMemory", "out of memory");
 	return 0;
 }
 
@@ -292,7 +364,7 @@ int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_server
 		return err_set(e, "OutOfMemory", "out of memory");
 	for (i = 0; i < tags->n; i++) {
 		buf_init(&sw[i].query, 4000);
-		ecs_servers_init(&sw[i].first.got);
+		ecs_servers_like(&sw[i].first.got, out);
 		buf_clear(&enc);
 		if (sign_escape(tags->v[i], strlen(tags->v[i]), &enc) != 0 ||
 		    buf_printf(&sw[i].query, "&tags=%s", buf_str(&enc)) != 0) {
@@ -316,7 +388,7 @@ int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_server
 			goto out;
 		}
 		for (page = 2; page <= x->last; page++) {
-			ecs_servers_init(&x->rest[page - 1].got);
+			ecs_servers_like(&x->rest[page - 1].got, out);
 			ecs_sweep_add(c, x, page, ecs_page_done, &x->rest[page - 1]);
 		}
 	}

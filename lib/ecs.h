@@ -14,23 +14,38 @@
 #define ECS_BATCH_MAX 1000 /* servers per batch action (spec 4.4) */
 #define ECS_PAGE_LIMIT 1000 /* servers per list page (spec 4.1) */
 
+#define ECS_TAG_KEYS 2       /* tag values a listing can keep per server */
+#define ECS_TAG_VALUE_MAX 64 /* kept up to 63 bytes; longer ones are marked, not kept */
+
 struct ecs_server {
 	char id[STRLIST_ID_MAX + 1];
 	char name[128];
 	char status[24]; /* ACTIVE, SHUTOFF, ... */
+	char task[24];   /* OS-EXT-STS:task_state: powering-on, powering-off, ... ("" when none) */
+	/* The values of the listing's tag_keys: has_tag 0 absent, 1 kept in tag, 2 too long. */
+	char tag[ECS_TAG_KEYS][ECS_TAG_VALUE_MAX];
+	unsigned char has_tag[ECS_TAG_KEYS];
 };
 
-/* A growable array of servers; fields read-only for callers. */
+/*
+ * A growable array of servers; fields read-only for callers, but tag_keys,
+ * which a caller may set before listing: the tag keys whose values each
+ * listed server keeps (NULL: none).
+ */
 struct ecs_servers {
 	struct ecs_server *v;
 	size_t n;
 	size_t cap;
+	const char *tag_keys[ECS_TAG_KEYS];
 	size_t *slot; /* private: open-addressing index of v by id (i + 1; 0 empty) */
 	size_t nslot; /* private: a power of two, at least twice n; 0 while empty */
 };
 
 void ecs_servers_init(struct ecs_servers *s);
 void ecs_servers_release(struct ecs_servers *s);
+
+/* Appends a copy of srv, which the caller knows is not in s yet. 0, or -1 when memory ran out. */
+int ecs_servers_append(struct ecs_servers *s, const struct ecs_server *srv) FG_WUR;
 
 /* Returns the server with id, or NULL. Borrowed. */
 const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id);

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "schedule.h"
 
 #define EVENT_ERR "InvalidEvent"
 #define PARAM_ERR "InvalidParameter"
@@ -184,6 +185,11 @@ static int event_read_params(struct event *ev, json_t *obj, struct err *e)
 		} else if (strcmp(key, "startNodes") == 0) {
 			if (event_set_bool(&ev->start_nodes, v, key, e) != 0)
 				return -1;
+		} else if (strcmp(key, "at") == 0) {
+			if (!json_is_string(v) || sched_parse_time(json_string_value(v), &ev->at) != 0)
+				return err_set(e, PARAM_ERR, "at must be an ISO 8601 instant such as "
+					       "2026-12-01T18:15:00+01:00");
+			ev->has_at = 2;
 		} else {
 			log_debug("ignoring event key '%.64s'", key);
 		}
@@ -269,12 +275,17 @@ static int event_check_shape(const char *p, size_t n, const char *what, struct e
 
 static int event_parse_timer(struct event *ev, json_t *root, struct err *e)
 {
-	json_t *ue = json_object_get(root, "user_event"), *obj = NULL;
+	json_t *ue = json_object_get(root, "user_event"), *obj = NULL, *tm;
 	json_error_t jerr;
 	const char *s;
 	int rc;
 
 	ev->kind = EVENT_TIMER;
+	tm = json_object_get(root, "time");
+	if (json_is_string(tm) && sched_parse_time(json_string_value(tm), &ev->at) == 0)
+		ev->has_at = 1; /* a retry of the same event decides for the same instant */
+	else if (tm != NULL)
+		log_warn("the TIMER event's time is not an ISO 8601 instant: the schedule action uses the clock");
 	if (ue == NULL || json_is_null(ue))
 		return 0;
 	if (!json_is_string(ue))

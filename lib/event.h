@@ -61,6 +61,13 @@ struct event {
 	int has_type;                  /* the event named a stop type */
 	enum cfg_stop type;
 	int wait, dry_run, stop_nodes, start_nodes; /* 0, 1 or EVENT_UNSET */
+	/*
+	 * The instant the schedule action decides for (UTC seconds): `at` (ISO
+	 * 8601) when the event gives one, else a TIMER event's `time`.
+	 * has_at: 0 none, 1 a TIMER's time, 2 an `at`.
+	 */
+	long long at;
+	int has_at;
 };
 
 void event_init(struct event *ev);

@@ -126,6 +126,8 @@ static int params_apig(const struct event *ev, const struct cfg *c, struct param
 	if (ev->has_type && ev->type != c->stop_type)
 		return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may not change the stop type "
 			       "(type is %s)", cfg_stop_name(c->stop_type));
+	if (ev->has_at == 2 && !p->dry_run)
+		return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may give 'at' only with dryRun");
 	if (params_apig_option(c->wait, ev->wait, "wait", e) != 0 ||
 	    params_apig_option(c->stop_nodes, ev->stop_nodes, "stopNodes", e) != 0 ||
 	    params_apig_option(c->start_nodes, ev->start_nodes, "startNodes", e) != 0)
@@ -146,5 +148,8 @@ int params_resolve(const struct event *ev, const struct cfg *c, struct params *p
 	p->stop_nodes = params_option(c->stop_nodes, ev->stop_nodes);
 	p->start_nodes = params_option(c->start_nodes, ev->start_nodes);
 	p->all_servers = c->all_servers;
+	p->at = ev->at;
+	p->has_at = ev->has_at;
+	p->sched = &c->sched;
 	return ev->kind == EVENT_APIG ? params_apig(ev, c, p, e) : 0;
 }

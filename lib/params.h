@@ -11,6 +11,7 @@
  *   type, wait, dryRun, stopNodes, startNodes
  *                   the event's when it says, else the configuration's
  *   allServers      the configuration's only
+ *   at              the event's `at`, else a TIMER event's time (schedule)
  *   dryRun          a floor: true in the configuration stays true whatever
  *                   the event says; an event's true is always honoured
  *
@@ -26,6 +27,7 @@
  *   type            may not differ from the configured (or default) one
  *   wait, stopNodes, startNodes
  *                   may be turned off, never on beyond the configuration
+ *   at              only with dryRun (it would act as if at another time)
  *
  * Anything else is refused with "Forbidden" before a request is sent.
  */
@@ -56,6 +58,10 @@ struct params {
 	 * caller verifies (a read) before anything else is sent. Empty otherwise.
 	 */
 	struct strlist node_server_ids;
+	/* The schedule action: the instant asked for (has_at: see struct event) and the configuration. */
+	long long at;
+	int has_at;
+	const struct sched_conf *sched; /* borrowed from the configuration */
 };
 
 void params_init(struct params *p);

@@ -108,12 +108,13 @@ static json_t *report_cloud_error(const struct err *f)
 	return o;
 }
 
-static void report_count(struct report *r, const char *result)
+static void report_tally(struct report *r, const char *result)
 {
 	static const char *const names[] = {REPORT_REQUESTED, REPORT_SKIPPED, REPORT_FAILED,
-					    REPORT_DONE, REPORT_PENDING, REPORT_PLANNED, REPORT_LISTED};
+					    REPORT_DONE, REPORT_PENDING, REPORT_PLANNED, REPORT_LISTED,
+					    REPORT_KEPT};
 	int *const counters[] = {&r->nrequested, &r->nskipped, &r->nfailed, &r->ndone,
-				 &r->npending, &r->nplanned, &r->nlisted};
+				 &r->npending, &r->nplanned, &r->nlisted, &r->nkept};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -142,7 +143,38 @@ static int report_item(struct report *r, json_t *list, const char *id_key, const
 		json_object_set_new_nocheck(item, "error", report_cloud_error(failure));
 	if (json_array_append_new(list, item) != 0)
 		return -1;
-	report_count(r, result);
+	report_tally(r, result);
+	return 0;
+}
+
+void report_set_schedule_time(struct report *r, const char *t)
+{
+	buf_copy(r->schedule_time, sizeof(r->schedule_time), t);
+}
+
+size_t report_count(const struct report *r, int servers)
+{
+	json_t *list = servers ? r->servers : r->clusters;
+
+	return list != NULL ? json_array_size(list) : 0;
+}
+
+int report_annotate(struct report *r, int servers, size_t from, report_annotate_fn *fn, void *ud)
+{
+	json_t *list = servers ? r->servers : r->clusters, *item;
+	const char *id, *schedule, *desired;
+	size_t i;
+
+	for (i = from; list != NULL && i < json_array_size(list); i++) {
+		item = json_array_get(list, i);
+		id = json_string_value(json_object_get(item, servers ? "server_id" : "cluster_id"));
+		schedule = desired = NULL;
+		if (id != NULL)
+			fn(id, &schedule, &desired, ud);
+		if ((schedule != NULL && report_set_str(item, "schedule", schedule) != 0) ||
+		    (desired != NULL && report_set_str(item, "desired", desired) != 0))
+			return -1;
+	}
 	return 0;
 }
 
@@ -169,7 +201,7 @@ static void report_counts(const struct report *r, char *dst, size_t n)
 		int v;
 		const char *name;
 	} c[] = {{r->nrequested, "requested"}, {r->ndone, "done"}, {r->npending, "pending"},
-		 {r->nplanned, "planned"}, {r->nlisted, "listed"}, {r->nskipped, "skipped"},
+		 {r->nplanned, "planned"}, {r->nlisted, "listed"}, {r->nkept, "kept"}, {r->nskipped, "skipped"},
 		 {r->nfailed, "failed"}};
 	size_t i, used = 0;
 
@@ -210,6 +242,8 @@ static json_t *report_object(const struct report *r)
 	}
 	if (r->dry_run)
 		json_object_set_new_nocheck(data, "dry_run", json_true());
+	if (r->schedule_time[0] != '\0')
+		(void)report_set_str(data, "schedule_time", r->schedule_time);
 	json_object_set_new_nocheck(data, "retries", json_integer(r->retries));
 	if ((root = json_object()) == NULL || report_set_str(root, "status", is_error ? "error" : "success") != 0 ||
 	    report_set_str(root, "message", msg) != 0 || report_set_str(root, "action", r->action) != 0)

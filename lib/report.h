@@ -24,6 +24,7 @@
 #define REPORT_PENDING "pending" /* still running when the deadline came */
 #define REPORT_PLANNED "planned" /* dryRun: would have been requested */
 #define REPORT_LISTED "listed"   /* status: read only */
+#define REPORT_KEPT "kept"       /* schedule: left as someone set it since the last boundary */
 
 /* Fields are private to report.c. */
 struct report {
@@ -31,7 +32,8 @@ struct report {
 	json_t *clusters;
 	json_t *servers; /* NULL until report_want_servers() or the first server */
 	json_t *jobs;
-	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted;
+	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted, nkept;
+	char schedule_time[24]; /* data.schedule_time; "" when none */
 	int dry_run;
 	int retries;
 	struct err fatal; /* set when the invocation failed as a whole */
@@ -67,6 +69,24 @@ int report_job(struct report *r, const char *job_id) FG_WUR;
 
 /* Makes data.server_list and data.job_ids appear even when empty (ECS actions). */
 int report_want_servers(struct report *r) FG_WUR;
+
+/* Sets data.schedule_time (the schedule action's instant, YYYY-MM-DDTHH:MM:SSZ). */
+void report_set_schedule_time(struct report *r, const char *t);
+
+/* How many clusters (servers = 0) or servers (servers = 1) the report holds. */
+size_t report_count(const struct report *r, int servers);
+
+/*
+ * What the schedule action adds to an item: fn looks id up and sets
+ * *schedule and *desired (either may stay NULL: not added). Returns 0.
+ */
+typedef void report_annotate_fn(const char *id, const char **schedule, const char **desired, void *ud);
+
+/*
+ * Adds "schedule" and "desired" to the clusters (servers = 0) or servers
+ * (servers = 1) from index from on, as fn says. -1 when memory ran out.
+ */
+int report_annotate(struct report *r, int servers, size_t from, report_annotate_fn *fn, void *ud) FG_WUR;
 
 /* Records how many cloud calls were retries (data.retries). */
 void report_set_retries(struct report *r, int retries);

@@ -103,6 +103,36 @@ def case_apig_status(fg, out):
     assert out["data"]["cluster_list"][0]["result"] == "listed"
 
 
+# The schedule events' configuration: the servers carry the tag fgboot-schedule=office.
+OFFICE = {"schedules": json.dumps({"office": {"timezone": "Europe/Paris", "periods": [
+    {"weekdays": "mon-fri", "begin": "08:00", "end": "18:15"}]}})}
+
+
+def tag_office(cloud, status):
+    for i, s in enumerate(NODES):
+        cloud.add_server(s, "node-vm-%d" % i, status=status, tags=["fgboot-schedule=office"])
+
+
+def case_schedule(fg, out):
+    # The timer fired 5 minutes after opening (Tuesday 08:05 in Paris): the servers start.
+    assert out["data"]["schedule_time"] == "2026-12-01T07:05:00Z"
+    assert set(results(out).values()) == {"requested"}
+    assert {s["desired"] for s in out["data"]["server_list"]} == {"running"}
+    sent = posts(fg.cloud)
+    assert [p for p, _ in sent] == [ACTION]
+    assert sorted(s["id"] for s in sent[0][1]["os-start"]["servers"]) == sorted(NODES)
+
+
+def case_schedule_dry_run_at(fg, out):
+    # What would happen at 18:15 in Paris: every server would be stopped; nothing is.
+    assert out["data"]["dry_run"] is True
+    assert out["data"]["schedule_time"] == "2026-12-01T17:15:00Z"
+    assert set(results(out).values()) == {"planned"}
+    assert posts(fg.cloud) == []
+
+
+SCHEDULED = {"schedule.json": "SHUTOFF", "schedule-dry-run-at.json": "ACTIVE"}
+
 # file -> (cluster phase, server status, check, wrapped in the APIG envelope)
 CASES = {
     "hibernate.json": ("Available", "ACTIVE", case_hibernate, False),
@@ -113,6 +143,8 @@ CASES = {
     "dry-run.json": ("Available", "ACTIVE", case_dry_run, False),
     "timer-hibernate.json": ("Available", "ACTIVE", case_timer_hibernate, False),
     "apig-status.json": ("Hibernation", "ACTIVE", case_apig_status, True),
+    "schedule.json": ("Available", "SHUTOFF", case_schedule, False),
+    "schedule-dry-run-at.json": ("Available", "ACTIVE", case_schedule_dry_run_at, False),
 }
 
 
@@ -130,8 +162,10 @@ def test_every_event_file_has_a_case_and_placeholders_only():
 def test_event_file_runs_against_the_fake_cloud(fg, name):
     phase, status, check, apig = CASES[name]
     prepare(fg.cloud, phase, status)
+    if name in SCHEDULED:
+        tag_office(fg.cloud, SCHEDULED[name])
     # An API Gateway event acts on the configured targets only (the default trust rules).
-    fg.start({"clusterId": C1} if apig else None)
+    fg.start({"clusterId": C1} if apig else OFFICE if name in SCHEDULED else None)
     res = fg.invoke(load(name))
     assert res.kind == "response", res.body[:500]
     if apig:

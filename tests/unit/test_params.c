@@ -71,7 +71,7 @@ static void test_action(void)
 	/* An event's word that names no action: UnknownAction listing them all, whatever is configured. */
 	CHECK(resolve(both, "{\"action\":\"fly\"}", &p, &e) == -1);
 	CHECK_STR(e.code, "UnknownAction");
-	CHECK_STR(e.msg, "unknown action 'fly': use one of hibernate, awake, stop, start, status");
+	CHECK_STR(e.msg, "unknown action 'fly': use one of hibernate, awake, stop, start, status, schedule");
 	params_release(&p);
 }
 
@@ -153,7 +153,7 @@ static void test_vocabulary(void)
 	CHECK_STR(action_name(ACTION_NONE), "");
 	CHECK_STR(action_name((enum action)ACTION_COUNT), "");
 	action_list(names, sizeof(names));
-	CHECK_STR(names, "hibernate, awake, stop, start, status");
+	CHECK_STR(names, "hibernate, awake, stop, start, status, schedule");
 	action_list(small, sizeof(small));
 	CHECK_STR(small, "hiberna");
 }
