@@ -3,7 +3,8 @@
 # Called by `make demo` and `make test`; a no-op when everything is there.
 set -euo pipefail
 pkgs="build-essential pkg-config musl-tools libcurl4-openssl-dev libjansson-dev libssl-dev libmicrohttpd-dev
-python3 python3-pytest python3-requests valgrind cppcheck clang libclang-rt-14-dev zip unzip file openssl ca-certificates strace"
+python3 python3-pytest python3-requests valgrind cppcheck clang libclang-rt-14-dev zip unzip file openssl ca-certificates strace
+nodejs npm podman buildah"
 need=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
