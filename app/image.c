@@ -40,7 +40,7 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long l
 		is_error = app_dispatch(a, &ctx, body, len, out);
 	ctx_release(&ctx);
 	app_end();
-	return is_error ? IMAGE_STATUS_ERROR : 200;
+	return is_error == APP_ERROR ? IMAGE_STATUS_ERROR : 200;
 }
 
 /* PORT, when set, must be a whole number 1-65535. */

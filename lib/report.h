@@ -32,6 +32,7 @@ struct report {
 	json_t *servers; /* NULL until report_want_servers() or the first server */
 	json_t *jobs;
 	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted;
+	int nmissing; /* failed because the cloud does not know the target (404, "no such …") */
 	int dry_run;
 	int retries;
 	struct err fatal; /* set when the invocation failed as a whole */
