@@ -78,7 +78,7 @@ static int app_render(const struct report *r, int apig, struct buf *out)
 static void app_begin_calls(struct app *a, const struct ctx *ctx, const struct params *p)
 {
 	cloud_begin(a->cloud, ctx, &a->cfg);
-	cloud_set_budget(a->cloud, handler_call_budget(p, a->cfg.timeout_s));
+	cloud_set_budget(a->cloud, handler_call_budget(p, ctx->timeout_s));
 }
 
 /*
