@@ -14,7 +14,8 @@
  */
 #include <curl/curl.h>
 #include <jansson.h>
-#include <openssl/opensslv.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +63,16 @@ static void usage(FILE *f)
 		   "region, domain, cceEndpoint, ecsEndpoint, projectId, ak, sk, logLevel (see README).\n");
 }
 
+/* The versions of the libraries linked in, as each one reports itself at run time. */
 static void version(void)
 {
-	printf("fgboot %s (libcurl %s, %s, jansson %s)\n", FGBOOT_VERSION,
-	       curl_version_info(CURLVERSION_NOW)->version, OPENSSL_VERSION_TEXT, JANSSON_VERSION);
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	printf("fgboot %s\n", FGBOOT_VERSION);
+	printf("libcurl %s (TLS: %s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "none");
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("jansson %s\n", jansson_version_str());
+	printf("libmicrohttpd %s\n", MHD_get_version());
 }
 
 /* Picks the front end from argv. Returns -1 after printing usage when the words are off. */

@@ -58,23 +58,27 @@ const char *app_config_state(const struct app *a)
 	return state;
 }
 
-/* Renders r into out; on failure, a fixed error answer. Returns 1 for an error answer. */
+/*
+ * Renders r into out; on failure, a fixed error answer. Returns APP_OK,
+ * APP_ERROR, or APP_APIG_ERROR for an error inside the APIG envelope: API
+ * Gateway relays the envelope's statusCode only from a response, not /error.
+ */
 static int app_render(const struct report *r, int apig, struct buf *out)
 {
 	if (report_render(r, apig, out) == 0)
-		return report_is_error(r);
+		return !report_is_error(r) ? APP_OK : apig ? APP_APIG_ERROR : APP_ERROR;
 	buf_clear(out);
 	if (buf_puts(out, "{\"status\":\"error\",\"errorType\":\"OutOfMemory\","
 			  "\"errorMessage\":\"out of memory rendering the result\"}") != 0)
 		log_error("out of memory rendering the result");
-	return 1;
+	return APP_ERROR;
 }
 
 /* Lends the invocation's context to the cloud client, with the event's call budget. */
 static void app_begin_calls(struct app *a, const struct ctx *ctx, const struct params *p)
 {
 	cloud_begin(a->cloud, ctx, &a->cfg);
-	cloud_set_budget(a->cloud, handler_call_budget(p, a->cfg.timeout_s));
+	cloud_set_budget(a->cloud, handler_call_budget(p, ctx->timeout_s));
 }
 
 /*
@@ -175,7 +179,7 @@ int app_fail(const struct err *e, struct buf *out)
 	buf_clear(out);
 	(void)app_render(&r, 0, out);
 	report_release(&r);
-	return 1;
+	return APP_ERROR;
 }
 
 int app_request_id(const char *given, size_t len, char *id)

@@ -41,10 +41,16 @@ void app_release(struct app *a);
 /* "ok", or "UNUSABLE: <why>" for the start-up log line. Borrowed from a. */
 const char *app_config_state(const struct app *a);
 
+/* What app_dispatch() answered. */
+#define APP_OK 0          /* success: post as the response */
+#define APP_ERROR 1       /* an error result: post to /error (HTTP 500 in container mode) */
+#define APP_APIG_ERROR 2  /* an error inside the APIG envelope, whose statusCode tells the
+			     caller: post as the response (HTTP 200 in container mode) */
+
 /*
  * Runs one event (len bytes of body, borrowed) for the invocation ctx and
  * renders the answer into out (emptied first). Logs the one summary line.
- * Returns 1 when the answer is an error (FunctionGraph's /error), else 0.
+ * Returns APP_OK, APP_ERROR or APP_APIG_ERROR (an APIG event's failure).
  */
 int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t len,
 		 struct buf *out);

@@ -14,6 +14,15 @@
 
 #define IMAGE_PORT 8000
 #define IMAGE_STATUS_ERROR 500 /* an error result: FunctionGraph counts the invocation as failed */
+/*
+ * The deadline when neither X-CFF-Timeout nor RUNTIME_TIMEOUT says: the timeout
+ * deploy/main.tf and the README set (no HTTP-function default is documented; the
+ * runtime-API mode's 3 s would cut most cloud calls short). See docs/container-mode.md.
+ */
+#define IMAGE_DEFAULT_TIMEOUT_S 30
+
+/* Where the configuration's timeout came from; set once before the server starts. */
+static const char *image_timeout_from = "RUNTIME_TIMEOUT";
 
 /* lib/serve calls this one request at a time (the cloud client and the log's secrets are shared). */
 static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long long received_ms,
@@ -34,13 +43,18 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long l
 	(void)app_request_id(buf_str(&v), v.len, id);
 	buf_release(&v);
 	app_begin(id);
-	if (ctx_from_headers(&ctx, get, hdrs, received_ms, &a->cfg, &e) != 0)
+	if (ctx_from_headers(&ctx, get, hdrs, received_ms, &a->cfg, &e) != 0) {
 		is_error = app_fail(&e, out);
-	else
+	} else {
+		log_info("project from %s, deadline %ld s from %s",
+			 ctx.project_id != NULL ? ctx.project_from : "nowhere (none configured)",
+			 ctx.timeout_s,
+			 strcmp(ctx.timeout_from, "configuration") == 0 ? image_timeout_from : ctx.timeout_from);
 		is_error = app_dispatch(a, &ctx, body, len, out);
+	}
 	ctx_release(&ctx);
 	app_end();
-	return is_error ? IMAGE_STATUS_ERROR : 200;
+	return is_error == APP_ERROR ? IMAGE_STATUS_ERROR : 200;
 }
 
 /* PORT, when set, must be a whole number 1-65535. */
@@ -74,6 +88,11 @@ int image_run(struct app *a)
 	if (image_port(&o.port) != 0) {
 		log_error("PORT '%s' is not a port number (1-65535)", getenv("PORT"));
 		return 2;
+	}
+	/* Container images may run without the RUNTIME_* variables: never fall back to 3 s. */
+	if (getenv("RUNTIME_TIMEOUT") == NULL) {
+		a->cfg.timeout_s = IMAGE_DEFAULT_TIMEOUT_S;
+		image_timeout_from = "the container-mode default (no X-CFF-Timeout, no RUNTIME_TIMEOUT)";
 	}
 	o.handle = image_handle;
 	o.max_body = a->cfg.max_event_bytes;

@@ -56,7 +56,7 @@ int invoke_run(struct app *a, const char *arg)
 		log_error("bootstrap invoke: %s", e.msg);
 		goto out;
 	}
-	is_error = app_dispatch(a, &ctx, buf_str(&event), event.len, &out);
+	is_error = app_dispatch(a, &ctx, buf_str(&event), event.len, &out) != APP_OK;
 	printf("%s\n", buf_str(&out));
 out:
 	app_end();

@@ -59,7 +59,7 @@ static void rtloop_one(struct app *a, struct runtime *rt, const struct runtime_e
 	} else {
 		is_error = app_dispatch(a, &ctx, buf_str(&inv->resp.body), inv->resp.body.len, out);
 	}
-	rtloop_post(rt, inv->request_id, is_error, out);
+	rtloop_post(rt, inv->request_id, is_error == APP_ERROR, out);
 	ctx_release(&ctx);
 	app_end();
 }

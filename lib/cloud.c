@@ -146,7 +146,7 @@ int cloud_retries(const struct cloud *c)
 /* Time kept in reserve at the deadline to post the answer: 10 %, within [200 ms, 2 s]. */
 static long long cloud_margin_ms(const struct cloud *c)
 {
-	long long m = (long long)c->cfg->timeout_s * 100;
+	long long m = (long long)c->ctx->timeout_s * 100; /* the invocation's own timeout */
 
 	return m < 200 ? 200 : m > 2000 ? 2000 : m;
 }

@@ -1,6 +1,7 @@
 /* context: see context.h. */
 #include "context.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +71,43 @@ static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n, struct err 
 
 static void ctx_set_times(struct ctx *c, const struct cfg *cfg, long long start_ms)
 {
+	c->timeout_s = cfg->timeout_s;
 	c->deadline_ms = start_ms + (long long)cfg->timeout_s * 1000;
 	c->project_id = cfg->project_id;
+	c->project_from = "configuration";
+	c->timeout_from = "configuration";
+}
+
+/* X-CFF-Project-Id: 1-CTX_PROJECT_MAX characters of [A-Za-z0-9_-], else ignored. */
+static void ctx_header_project(struct ctx *c, const char *v, size_t n)
+{
+	size_t k;
+
+	if (n == 0 || n > CTX_PROJECT_MAX)
+		return;
+	for (k = 0; k < n; k++)
+		if (!((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z') ||
+		      (v[k] >= '0' && v[k] <= '9') || v[k] == '_' || v[k] == '-'))
+			return;
+	memcpy(c->project_header, v, n);
+	c->project_header[n] = '\0';
+	c->project_id = c->project_header;
+	c->project_from = "X-CFF-Project-Id";
+}
+
+/* X-CFF-Timeout: whole seconds, 1-259200 (the platform's range), else ignored. */
+static void ctx_header_timeout(struct ctx *c, const char *v, long long start_ms)
+{
+	char *end;
+	long s;
+
+	errno = 0;
+	s = strtol(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || errno != 0 || *end != '\0' || s < 1 || s > 259200)
+		return;
+	c->timeout_s = s;
+	c->deadline_ms = start_ms + (long long)s * 1000;
+	c->timeout_from = "X-CFF-Timeout";
 }
 
 int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long long received_ms,
@@ -91,6 +127,10 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long lon
 		if (ctx_set(c, i, buf_str(&tmp), tmp.len, e) != 0)
 			goto out;
 	}
+	if (get(ud, "X-CFF-Project-Id", &tmp) == 0)
+		ctx_header_project(c, buf_str(&tmp), tmp.len);
+	if (get(ud, "X-CFF-Timeout", &tmp) == 0)
+		ctx_header_timeout(c, buf_str(&tmp), received_ms);
 	rc = 0;
 out:
 	/* tmp held secrets: wipe before freeing. */

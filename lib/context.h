@@ -13,6 +13,8 @@
 #include "err.h"
 #include "runtime.h"
 
+#define CTX_PROJECT_MAX 64 /* longest X-CFF-Project-Id taken (project ids have 32 characters) */
+
 /* Credential strings are owned (NULL when absent); read-only for callers. */
 struct ctx {
 	char *token;               /* X-CFF-Auth-Token (or `token` in invoke mode) */
@@ -21,8 +23,12 @@ struct ctx {
 	char *security_access_key; /* X-CFF-Security-Access-Key */
 	char *security_secret_key; /* X-CFF-Security-Secret-Key */
 	char *security_token;      /* X-CFF-Security-Token */
-	const char *project_id;    /* borrowed from the configuration */
-	long long deadline_ms;     /* monotonic: the event's arrival + RUNTIME_TIMEOUT */
+	const char *project_id;    /* the configuration's, or project_header */
+	long long deadline_ms;     /* monotonic: the event's arrival + timeout_s */
+	long timeout_s;            /* the configuration's, or X-CFF-Timeout's */
+	const char *project_from;  /* where project_id came from, for the log */
+	const char *timeout_from;  /* where timeout_s came from, for the log */
+	char project_header[CTX_PROJECT_MAX + 1]; /* X-CFF-Project-Id, when valid */
 };
 
 void ctx_init(struct ctx *c);
@@ -39,7 +45,10 @@ typedef int ctx_header_fn(const void *ud, const char *name, struct buf *out);
 /*
  * Fills c from any source of platform headers (an /invoke request in
  * container-image mode) and the configuration. received_ms starts the
- * deadline. -1 with e set.
+ * deadline. The project and the timeout come from the HTTP-function headers
+ * X-CFF-Project-Id and X-CFF-Timeout (seconds, 1-259200) when they hold a
+ * valid value, else from the configuration (projectId / RUNTIME_PROJECT_ID,
+ * RUNTIME_TIMEOUT); project_from and timeout_from say which. -1 with e set.
  */
 int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long long received_ms,
 		     const struct cfg *cfg, struct err *e) FG_WUR;

@@ -141,6 +141,10 @@ static int report_item(struct report *r, json_t *list, const char *id_key, const
 		(void)report_set_str(item, "reason", reason);
 	if (failure != NULL)
 		json_object_set_new_nocheck(item, "error", report_cloud_error(failure));
+	if (strcmp(result, REPORT_FAILED) == 0 &&
+	    ((failure != NULL && failure->status == 404) ||
+	     (failure == NULL && reason != NULL && strncmp(reason, "no such ", 8) == 0)))
+		r->nmissing++;
 	if (json_array_append_new(list, item) != 0)
 		return -1;
 	report_tally(r, result);
@@ -263,19 +267,32 @@ fail:
 	return NULL;
 }
 
-/* HTTP status for the APIG envelope. */
+/*
+ * HTTP status for the APIG envelope: 400 a bad request, 403 the trust rules,
+ * 404 when every failed target is unknown to the cloud, 502 when the cloud
+ * failed, 500 when the function itself cannot work (configuration,
+ * credentials, memory), 200 otherwise.
+ */
 static int report_http_status(const struct report *r)
 {
+	static const struct {
+		const char *code;
+		int status;
+	} map[] = {{"Forbidden", 403},       {"InvalidEvent", 400}, {"InvalidParameter", 400},
+		   {"UnknownAction", 400},   {"ConfigError", 500},  {"NoCredentials", 500},
+		   {"OutOfMemory", 500},     {"Error", 500}};
 	const char *c = r->fatal.code;
+	size_t i;
 
-	if (c[0] == '\0')
-		return r->nfailed > 0 ? 502 : 200;
-	if (strcmp(c, "Forbidden") == 0)
-		return 403;
-	if (strcmp(c, "InvalidEvent") == 0 || strcmp(c, "InvalidParameter") == 0 ||
-	    strcmp(c, "UnknownAction") == 0)
-		return 400;
-	return 500;
+	if (c[0] == '\0') {
+		if (r->nfailed == 0)
+			return 200;
+		return r->nmissing == r->nfailed ? 404 : 502;
+	}
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(c, map[i].code) == 0)
+			return map[i].status;
+	return 502; /* CloudError, BadResponse, a transport failure: the cloud failed */
 }
 
 /* json_dump_callback() sink: appends to a buf (whose ceiling bounds the answer). */

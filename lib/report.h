@@ -33,6 +33,7 @@ struct report {
 	json_t *servers; /* NULL until report_want_servers() or the first server */
 	json_t *jobs;
 	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted, nkept;
+	int nmissing; /* failed because the cloud does not know the target (404, "no such …") */
 	char schedule_time[24]; /* data.schedule_time; "" when none */
 	int dry_run;
 	int retries;

@@ -98,28 +98,44 @@ def test_apig_event_plain_body_and_error_status(fg):
     event = {"httpMethod": "POST", "path": "/x", "isBase64Encoded": False,
              "requestContext": {}, "body": "{\"action\": \"fly\"}"}
     res = fg.invoke(event)
-    assert res.kind == "error"
+    # An APIG answer is posted as the response: API Gateway relays its statusCode.
+    assert res.kind == "response"
     assert res.json["statusCode"] == 400
     inner = json.loads(res.json["body"])
     assert inner["errorType"] == "UnknownAction"
     assert fg.cloud.requests == []
 
 
-def test_apig_status_is_502_when_a_target_fails_and_500_without_credentials(fg):
+def test_apig_status_is_404_502_or_500_by_what_failed(fg):
     missing = "deadbeef-0000-0000-0000-000000000000"
-    fg.start({"clusterId": "%s,%s" % (missing, C1), "apigActions": "hibernate"})
+    fg.cloud.add_cluster(C1, "prod")
+    fg.start({"clusterId": "%s,%s" % (missing, C1), "apigActions": "hibernate,status"})
 
     def apig(body, headers=None):
         event = {"httpMethod": "POST", "path": "/cce", "isBase64Encoded": False,
                  "requestContext": {}, "body": json.dumps(body)}
         return fg.invoke(event, headers=headers)
 
+    # The cloud answers 404 for the only failed target: the caller gets 404.
     res = apig({"action": "hibernate", "clusterId": missing})
-    assert res.kind == "error" and res.json["statusCode"] == 502
-    assert json.loads(res.json["body"])["errorType"] == "ActionFailed"
+    assert res.kind == "response" and res.json["statusCode"] == 404
+    inner = json.loads(res.json["body"])
+    assert inner["errorType"] == "ActionFailed"
+    assert inner["data"]["cluster_list"][0]["error"]["http_status"] == 404
+    # The cloud fails (500 on every try): 502.
+    fg.cloud.fail("GET", "/clusters/" + C1, status=500, times=None,
+                  body={"error_code": "CCE.01500001", "error_msg": "internal"})
+    res = apig({"action": "status", "clusterId": C1})
+    assert res.kind == "response" and res.json["statusCode"] == 502, res.json
+    # One unknown, one failing: the cloud failed, 502.
+    res = apig({"action": "status"})
+    assert res.kind == "response" and res.json["statusCode"] == 502, res.json
+    fg.cloud.clear_faults()
+    res = apig({"action": "status", "clusterId": C1})
+    assert res.kind == "response" and res.json["statusCode"] == 200
     # No agency token and no configured keys: nothing can be called.
     res = apig({"action": "hibernate", "clusterId": C1}, headers={})
-    assert res.kind == "error" and res.json["statusCode"] == 500
+    assert res.kind == "response" and res.json["statusCode"] == 500
     assert json.loads(res.json["body"])["errorType"] == "NoCredentials"
 
 

@@ -1,5 +1,5 @@
-"""deploy/: the agency policy grants exactly what the binary calls, and the
-Terraform example holds the function, its agency and two timers (it is not run here).
+"""deploy/: the agency policy grants exactly what the binary calls (deploy/main.tf is checked
+against the provider's documentation by test_terraform.py).
 
 The policy check drives the binary: every action, with every option that reaches
 another API, runs against the fake cloud, and each request the fake saw is mapped
@@ -90,20 +90,3 @@ def test_every_api_the_binary_calls_is_allowed_by_the_policy(seen):
 def test_the_policy_grants_nothing_the_binary_does_not_use(seen):
     assert set(policy_actions()) == {IAM[row] for row in seen}
 
-
-def test_terraform_example_has_the_function_agency_and_two_timers():
-    tf = (ROOT / "deploy/main.tf").read_text()
-    assert tf.count("{") == tf.count("}")
-    assert 'source  = "huaweicloud/huaweicloud"' in tf
-    fn = re.search(r'resource "huaweicloud_fgs_function" "fgboot" \{(.*?)\n\}', tf, re.S).group(1)
-    assert 'runtime     = "Custom"' in fn and 'handler     = "bootstrap"' in fn
-    assert "filebase64(var.zip_path)" in fn and "huaweicloud_identity_agency.fgboot.name" in fn
-    assert "user_data" in fn and "region" in fn and "clusterId" in fn
-    assert 'file("${path.module}/agency-policy.json")' in tf
-    timers = re.findall(r'resource "huaweicloud_fgs_function_trigger" "(\w+)" \{(.*?)\n\}', tf, re.S)
-    got = {name: body for name, body in timers}
-    assert set(got) == {"hibernate", "awake"}
-    for name, cron in (("hibernate", "0 15 18 ? * MON-FRI"), ("awake", "0 45 7 ? * MON-FRI")):
-        assert 'type         = "TIMER"' in got[name]
-        assert '"%s"' % cron in got[name]
-        assert 'user_event     = "%s"' % name in got[name]

@@ -22,6 +22,8 @@ def test_json_lines_carry_time_level_request_id_and_message(fg):
     objs = json_lines(boot.stdout_path.read_text())
     for o in objs:
         assert set(o) <= {"time", "level", "request_id", "message"}
+        # The order docs/how-it-works.md ("Logs") gives: the field names LTS shows.
+        assert list(o) == [k for k in ("time", "level", "request_id", "message") if k in o]
         assert {"time", "level", "message"} <= set(o)
         assert o["level"] in ("DEBUG", "INFO", "WARN", "ERROR")
         assert o["time"].endswith("Z") and len(o["time"]) == len("2026-11-20T17:15:00.123Z")

@@ -165,14 +165,15 @@ def test_apig_event_is_answered_in_its_envelope(fg, served):
 
 
 def test_apig_trust_rules_hold_in_container_mode(fg, served):
-    """Same rules as the runtime-API path: 403 in the envelope, nothing sent."""
+    """Same rules as the runtime-API path: 403 in the envelope (HTTP 200: the envelope carries
+    the status to API Gateway), nothing sent."""
     fg.cloud.add_cluster(C1, "a")
     fg.cloud.add_cluster(C2, "b")
     srv = served({"clusterId": C1, "dryRun": "true", "apigActions": "status,hibernate"})
     for body, word in (({"action": "awake"}, "apigActions"), ({"action": "hibernate", "clusterId": C2}, C2),
                        ({"action": "hibernate", "stopNodes": True}, "stopNodes")):
         status, _, env = srv.invoke(apig_event(body))
-        assert status == 500 and env["statusCode"] == 403, env
+        assert status == 200 and env["statusCode"] == 403, env
         inner = json.loads(env["body"])
         assert inner["errorType"] == "Forbidden" and word in inner["errorMessage"]
     assert fg.cloud.requests == []
@@ -390,3 +391,35 @@ def test_sigterm_with_an_invocation_in_flight_answers_it_and_exits_0(fg, served)
     assert "r" in got and got["r"][0] in (200, 500)
     assert srv.boot.stop(timeout=10) == 0
     assert "stopping on signal" in srv.boot.output()
+
+
+def test_without_runtime_variables_the_project_and_timeout_come_from_the_headers(fg, served):
+    """Container images may run without RUNTIME_*: the HTTP-function headers X-CFF-Project-Id
+    and X-CFF-Timeout (FunctionGraph user guide, "Creating an HTTP Function", functiongraph_01_1442)
+    give the project and the deadline; else the configured projectId and 30 s, never 3 s."""
+    other = "f" * 32
+    fg.cloud.add_cluster(C1, "a")
+    bare = {k: None for k in ("RUNTIME_TIMEOUT", "RUNTIME_PROJECT_ID", "RUNTIME_FUNC_NAME",
+                              "RUNTIME_FUNC_VERSION", "RUNTIME_PACKAGE", "RUNTIME_HANDLER",
+                              "RUNTIME_MEMORY", "RUNTIME_CODE_ROOT")}
+    srv = served({"projectId": other}, env=bare)
+    h = dict(AGENCY, **{"X-CFF-Project-Id": PROJECT, "X-CFF-Timeout": "2"})
+    status, _, out = srv.invoke({"action": "status", "clusterId": C1}, headers=h)
+    assert status == 200 and out["status"] == "success", (out, srv.boot.output())
+    assert fg.cloud.requests and all(r.path.startswith(CLUSTERS + C1) for r in fg.cloud.requests)
+    assert "project from X-CFF-Project-Id, deadline 2 s from X-CFF-Timeout" in srv.boot.output()
+    # The header's deadline is the one kept: a cloud slower than 2 s is cut off.
+    fg.cloud.fail("GET", C1 + "$", delay=4, times=1)
+    t0 = time.monotonic()
+    status, _, out = srv.invoke({"action": "status", "clusterId": C1}, headers=h)
+    assert time.monotonic() - t0 < 3.5 and out["status"] == "error", out
+    # No headers (or garbage): the configured project, and 30 s rather than 3 s.
+    n = len(fg.cloud.requests)
+    for extra in ({}, {"X-CFF-Timeout": "soon", "X-CFF-Project-Id": "../x"}):
+        status, _, out = srv.invoke({"action": "status", "clusterId": C1}, headers=dict(AGENCY, **extra))
+        paths = [r.path for r in fg.cloud.requests[n:]]
+        assert paths and all(p.startswith("/api/v3/projects/%s/clusters/%s" % (other, C1)) for p in paths)
+        n = len(fg.cloud.requests)
+    log = srv.boot.output()
+    assert log.count("project from configuration, deadline 30 s from the container-mode default "
+                     "(no X-CFF-Timeout, no RUNTIME_TIMEOUT)") == 2, log

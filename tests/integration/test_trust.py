@@ -32,8 +32,9 @@ def apig(body, b64=True):
 
 
 def forbidden(res, word):
-    """The answer is a 403 Forbidden in the APIG envelope whose message names word."""
-    assert res.kind == "error", res.body[:300]
+    """The answer is a 403 Forbidden in the APIG envelope, posted as the response (API Gateway
+    relays the envelope's statusCode only from a response), whose message names word."""
+    assert res.kind == "response", res.body[:300]
     assert res.json["statusCode"] == 403, res.json
     inner = json.loads(res.json["body"])
     assert inner["errorType"] == "Forbidden"

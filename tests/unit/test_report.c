@@ -214,6 +214,41 @@ static void check_fatal(const char *code, const char *want_type, int want_status
 	report_release(&r);
 }
 
+/* 404 only when every failed target is unknown to the cloud; any other failure makes it 502. */
+static void test_apig_not_found(void)
+{
+	struct report r;
+	struct err gone, busy;
+	json_t *j;
+
+	err_clear(&gone);
+	err_set(&gone, "CloudError", "no such cluster");
+	gone.status = 404;
+	err_clear(&busy);
+	err_set(&busy, "CloudError", "internal");
+	busy.status = 500;
+
+	report_init(&r, "hibernate");
+	CHECK(report_cluster(&r, "c1", "", "", REPORT_FAILED, "could not read the cluster", &gone) == 0);
+	CHECK(report_cluster(&r, "c2", "b", "Available", REPORT_REQUESTED, NULL, NULL) == 0);
+	j = render_apig(&r, 404);
+	json_decref(j);
+	CHECK(report_server(&r, "s1", "", "", REPORT_FAILED, "no such server in the project", NULL) == 0);
+	j = render_apig(&r, 404);
+	json_decref(j);
+	CHECK(report_cluster(&r, "c3", "", "", REPORT_FAILED, "could not read the cluster", &busy) == 0);
+	j = render_apig(&r, 502);
+	json_decref(j);
+	report_release(&r);
+
+	/* A failure with no call and another reason is not "unknown". */
+	report_init(&r, "stop");
+	CHECK(report_server(&r, "s1", "a", "ACTIVE", REPORT_FAILED, "the job failed", NULL) == 0);
+	j = render_apig(&r, 502);
+	json_decref(j);
+	report_release(&r);
+}
+
 static void test_fatal(void)
 {
 	struct report r;
@@ -223,8 +258,12 @@ static void test_fatal(void)
 	check_fatal("InvalidEvent", "InvalidEvent", 400);
 	check_fatal("InvalidParameter", "InvalidParameter", 400);
 	check_fatal("UnknownAction", "UnknownAction", 400);
+	check_fatal("Forbidden", "Forbidden", 403);
 	check_fatal("ConfigError", "ConfigError", 500);
-	check_fatal("CloudError", "CloudError", 500);
+	check_fatal("NoCredentials", "NoCredentials", 500);
+	check_fatal("CloudError", "CloudError", 502);
+	check_fatal("BadResponse", "BadResponse", 502);
+	check_fatal("Timeout", "Timeout", 502);
 	check_fatal(NULL, "Error", 500);
 
 	/* A fatal error wins over item results, in the message and in the status. */
@@ -401,6 +440,7 @@ int main(void)
 	test_success();
 	test_item_failed();
 	test_fatal();
+	test_apig_not_found();
 	test_scrub();
 	test_small_buffer();
 	test_exact_text();
