@@ -222,3 +222,34 @@ def test_tls_from_the_image_uses_the_embedded_bundle(run_image, image, tmp_path)
         assert cloud.requests and cloud.requests[0].path.startswith(CLUSTERS + C1)
     finally:
         cloud.close()
+
+
+def test_the_schedule_action_evaluates_zones_with_no_zoneinfo_in_the_image(run_image, image):
+    """The image holds no /usr/share/zoneinfo: the zones compiled into the binary decide.
+    10:00 in Shanghai on a Wednesday is 02:00 UTC; a zone-blind answer would say stopped."""
+    config, rootfs, _ = image
+    assert not (rootfs / "usr").exists()
+    cloud = FakeCloud(token=TOKEN, project=PROJECT)
+    try:
+        cloud.add_cluster(C1, "prod", phase="Hibernation")
+        schedules = {"shanghai-office": {"timezone": "Asia/Shanghai", "enforced": True,
+                                         "periods": [{"weekdays": "mon-fri", "begin": "09:00",
+                                                      "end": "18:00"}]}}
+        userdata = {"region": "eu-west-0", "cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
+                    "schedules": json.dumps(schedules),
+                    "clusterSchedules": json.dumps({C1: "shanghai-office"})}
+        srv = run_image({"RUNTIME_USERDATA": json.dumps(userdata)})
+        h = dict(AGENCY, **{"X-CFF-Project-Id": PROJECT, "X-CFF-Timeout": "30"})
+        status, out = srv.post("/invoke", {"action": "schedule", "dryRun": True,
+                                           "at": "2026-12-02T02:00:00Z"}, h)
+        assert status == 200, out
+        assert out["data"]["schedule_time"] == "2026-12-02T02:00:00Z"
+        item = out["data"]["cluster_list"][0]
+        assert item["schedule"] == "shanghai-office" and item["desired"] == "running", item
+        assert item["result"] == "planned", item
+        status, out = srv.post("/invoke", {"action": "schedule", "dryRun": True,
+                                           "at": "2026-12-02T11:00:00Z"}, h)  # 19:00 local
+        assert out["data"]["cluster_list"][0]["desired"] == "stopped", out
+        assert [r.method for r in cloud.requests if r.method != "GET"] == []
+    finally:
+        cloud.close()
