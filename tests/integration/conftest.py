@@ -208,3 +208,10 @@ def body_of(result):
     if "statusCode" in obj and isinstance(obj.get("body"), str):
         return json.loads(obj["body"])
     return obj
+
+
+def serves_next(fg):
+    """The process is still alive and answers a good event."""
+    fg.cloud.add_cluster("99999999-0000-0000-0000-000000000000", "probe", phase="Hibernation")
+    res = fg.invoke({"action": "hibernate", "clusterId": "99999999-0000-0000-0000-000000000000"})
+    assert res.kind == "response", res.body[:300]

@@ -11,17 +11,11 @@ import subprocess
 
 import pytest
 
-from conftest import AGENCY, PROJECT, TOKEN, base_env, binary_id, body_of
+from conftest import AGENCY, PROJECT, TOKEN, base_env, binary_id, body_of, serves_next
 
 C1 = "11111111-2222-3333-4444-555555555555"
 S1 = "00000000-0000-4000-8000-000000000001"
 
-
-def serves_next(fg):
-    """The process is still alive and answers a good event."""
-    fg.cloud.add_cluster("99999999-0000-0000-0000-000000000000", "probe", phase="Hibernation")
-    res = fg.invoke({"action": "hibernate", "clusterId": "99999999-0000-0000-0000-000000000000"})
-    assert res.kind == "response", res.body[:300]
 
 
 def refused(fg, event, code, needle):

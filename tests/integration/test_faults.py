@@ -6,18 +6,12 @@ import json
 import signal
 import time
 
-from conftest import AGENCY, PROJECT, body_of, free_port, timer_event
+from conftest import serves_next, AGENCY, PROJECT, body_of, free_port, timer_event
 from fakes import RuntimeAPI
 
 C1 = "11111111-2222-3333-4444-555555555555"
 S1 = "00000000-0000-4000-8000-000000000001"
 
-
-def serves_next(fg):
-    """The process is still alive and answers a good event."""
-    fg.cloud.add_cluster("99999999-0000-0000-0000-000000000000", "probe", phase="Hibernation")
-    res = fg.invoke({"action": "hibernate", "clusterId": "99999999-0000-0000-0000-000000000000"})
-    assert res.kind == "response", res.body[:300]
 
 
 # --- the runtime API misbehaves ----------------------------------------------------------
