@@ -6,7 +6,7 @@ import json
 import signal
 import time
 
-from conftest import serves_next, AGENCY, PROJECT, body_of, free_port, timer_event
+from conftest import AGENCY, PROJECT, body_of, free_port, serves_next, timer_event
 from fakes import RuntimeAPI
 
 C1 = "11111111-2222-3333-4444-555555555555"
