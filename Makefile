@@ -233,8 +233,15 @@ package: bootstrap
 
 # fgboot vs a Python (requests) and a shell (curl) runtime on loopback: cold start,
 # first answer, peak RSS, zip size; prints a Markdown table, also in build/bench/results.md.
-bench: setup bootstrap
-	$(PYTHON) tests/tools/bench.py
+# The schedule row times the evaluator in the unit test, built without sanitizers.
+DYN_LIB_OBJS := $(LIB_SRCS:%.c=build/dyn/%.o)
+build/dyn/tests/unit/test_%: tests/unit/test_%.c $(DYN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD (dyn) $@"
+	$(Q)$(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) -Ilib -o $@ $< $(DYN_LIB_OBJS) $(DYN_LDLIBS)
+
+bench: setup bootstrap build/dyn/tests/unit/test_schedule
+	SCHEDULE_PROBE=$(CURDIR)/build/dyn/tests/unit/test_schedule $(PYTHON) tests/tools/bench.py
 
 clean:
 	rm -rf build bootstrap dist
