@@ -180,8 +180,12 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 			rc = handler_oom(r);
 			goto out;
 		}
+		/*
+		 * Node servers are handled with their cluster (or, with scheduleNodes=false,
+		 * left to it), never again on their own through a schedule tag.
+		 */
 		without = 0;
-		if (c->nodes && cce_list_node_servers(cloud, c->clusters[i].id, nodes, &without, &e) != 0)
+		if (cce_list_node_servers(cloud, c->clusters[i].id, nodes, &without, &e) != 0)
 			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &e);
 	}
 	if (clusters_act(cloud, p, &hib, &awk, r) != 0)

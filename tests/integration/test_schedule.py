@@ -195,6 +195,23 @@ def test_clusters_hibernate_with_their_nodes_at_the_boundary(fg):
     assert len(fg.cloud.requests_matching("POST", r"/hibernate$")) == 1
 
 
+def test_node_servers_are_left_to_their_cluster_even_without_schedule_nodes(fg):
+    """scheduleNodes=false: the cluster hibernates alone, and its node servers, though tagged
+    with a schedule, are not handled again on their own."""
+    nodes = [sid(100), sid(101)]
+    for n in nodes:
+        fg.cloud.add_server(n, "node", "ACTIVE", tagged("office"))
+    fg.cloud.add_server(sid(1), "plain", "ACTIVE", tagged("office"))
+    fg.cloud.add_cluster(C1, "prod", nodes=[{"serverId": n} for n in nodes])
+    out = run(fg, "2026-12-01T17:05:00Z", {"clusterSchedules": json.dumps({C1: "office"}),
+                                           "scheduleNodes": "false"})
+    assert out["status"] == "success", out["message"]
+    assert out["data"]["cluster_list"][0]["result"] == "requested"
+    assert sorted(servers(out)) == [sid(1)]
+    stops = batches(fg.cloud, "os-stop")
+    assert [[x["id"] for x in b["os-stop"]["servers"]] for b in stops] == [[sid(1)]]
+
+
 def test_unknown_cluster_schedule_fails_that_cluster_only(fg):
     fg.cloud.add_cluster(C1, "prod")
     fg.cloud.add_server(sid(1), "a", "SHUTOFF", tagged("office"))
