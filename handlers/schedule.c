@@ -159,9 +159,10 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 			struct strlist *nodes, struct report *r)
 {
 	const struct sched_conf *c = p->sched;
-	struct wants w = {NULL, 0};
+	struct wants w = {NULL, 0}, nw = {NULL, 0};
 	struct strlist hib, awk;
-	size_t i, without, from = report_count(r, 0);
+	size_t i, j, without, from = report_count(r, 0), from_servers = report_count(r, 1);
+	size_t *first = NULL; /* cluster i's node servers: nodes->v[first[i] .. first[i + 1]) */
 	struct err e;
 	int rc = -1;
 
@@ -171,11 +172,13 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 		return 0;
 	if (handler_ready(cloud, CFG_CCE, r) != 0 || (c->nodes && handler_ready(cloud, CFG_ECS, r) != 0))
 		goto out;
-	if ((w.v = calloc(c->nclusters, sizeof(*w.v))) == NULL) {
+	if ((w.v = calloc(c->nclusters, sizeof(*w.v))) == NULL ||
+	    (first = calloc(c->nclusters + 1, sizeof(*first))) == NULL) {
 		rc = handler_oom(r);
 		goto out;
 	}
 	for (i = 0; i < c->nclusters; i++, w.n++) {
+		first[i] = nodes->n;
 		if (cluster_one(cloud, run, &c->clusters[i], &w.v[i], &hib, &awk, r) != 0) {
 			rc = handler_oom(r);
 			goto out;
@@ -188,10 +191,23 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 		if (cce_list_node_servers(cloud, c->clusters[i].id, nodes, &without, &e) != 0)
 			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &e);
 	}
+	first[c->nclusters] = nodes->n;
 	if (clusters_act(cloud, p, &hib, &awk, r) != 0)
 		goto out;
-	rc = annotate(r, 0, from, &w);
+	/* The node servers reported with their cluster carry its schedule and desired state. */
+	if (nodes->n > 0 && (nw.v = calloc(nodes->n, sizeof(*nw.v))) == NULL) {
+		rc = handler_oom(r);
+		goto out;
+	}
+	for (i = 0; i < c->nclusters; i++)
+		for (j = first[i]; j < first[i + 1] && w.v[i].schedule != NULL; j++) {
+			nw.v[nw.n] = w.v[i];
+			nw.v[nw.n++].id = nodes->v[j];
+		}
+	rc = annotate(r, 1, from_servers, &nw) != 0 ? -1 : annotate(r, 0, from, &w);
 out:
+	free(first);
+	free(nw.v);
 	free(w.v);
 	strlist_release(&hib);
 	strlist_release(&awk);

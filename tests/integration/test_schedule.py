@@ -193,6 +193,11 @@ def test_clusters_hibernate_with_their_nodes_at_the_boundary(fg):
     stops = batches(fg.cloud, "os-stop")
     assert len(stops) == 1 and sorted(x["id"] for x in stops[0]["os-stop"]["servers"]) == nodes
     assert len(fg.cloud.requests_matching("POST", r"/hibernate$")) == 1
+    # The node servers, reported with their cluster, carry its schedule and desired state.
+    sv = servers(out)
+    assert sorted(sv) == nodes
+    assert {(x["schedule"], x["desired"], x["result"]) for x in sv.values()} == \
+        {("office", "stopped", "requested")}
 
 
 def test_node_servers_are_left_to_their_cluster_even_without_schedule_nodes(fg):
