@@ -126,32 +126,78 @@ static int clusters_act(struct cloud *cloud, const struct params *p, const struc
 	return rc;
 }
 
-/* One cluster of clusterSchedules: reported now, or added to hib or awk. */
-static int cluster_one(struct cloud *cloud, const struct sched_run *run, const struct sched_cluster *sc,
+/* One cluster of clusterSchedules: what its reads brought back (fetched all at once). */
+struct sched_read {
+	struct cce_cluster cl;
+	int rc;
+	struct err e;
+	struct strlist nodes; /* its node servers */
+	size_t building;
+	int nrc;
+	struct err ne;
+};
+
+static void read_cluster_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct sched_read *x = ud;
+
+	(void)cloud;
+	if ((x->rc = rc) != 0)
+		x->e = *e;
+}
+
+static void read_nodes_done(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct sched_read *x = ud;
+
+	(void)cloud;
+	if ((x->nrc = rc) != 0)
+		x->ne = *e;
+}
+
+/* One cluster of clusterSchedules, once read: reported now, or added to hib or awk. */
+static int cluster_one(const struct sched_run *run, const struct sched_cluster *sc, struct sched_read *rd,
 		       struct want *x, struct strlist *hib, struct strlist *awk, struct report *r)
 {
 	const char *at_target, *moving;
-	struct cce_cluster cl;
 	char reason[200], what[160];
-	struct err e;
 
 	x->id = sc->id;
 	if (want_schedule(run, sc->schedule, x, reason, sizeof(reason)) != 0)
 		return report_cluster(r, sc->id, "", "", REPORT_FAILED, reason, NULL);
-	if (cce_get_cluster(cloud, sc->id, &cl, &e) != 0) {
+	if (rd->rc != 0) {
 		snprintf(what, sizeof(what), "cluster %s", sc->id);
-		handler_log_err(LOG_ERROR, what, &e);
-		return report_cluster(r, sc->id, "", "", REPORT_FAILED, "could not read the cluster", &e);
+		handler_log_err(LOG_ERROR, what, &rd->e);
+		return report_cluster(r, sc->id, "", "", REPORT_FAILED, "could not read the cluster", &rd->e);
 	}
 	at_target = x->state == SCHED_RUNNING ? "Available" : "Hibernation";
 	moving = x->state == SCHED_RUNNING ? "Awaking" : "Hibernating";
-	if (strcmp(cl.phase, at_target) == 0 || strcmp(cl.phase, moving) == 0) {
-		snprintf(reason, sizeof(reason), "already %s", cl.phase);
-		return report_cluster(r, sc->id, cl.name, cl.phase, REPORT_SKIPPED, reason, NULL);
+	if (strcmp(rd->cl.phase, at_target) == 0 || strcmp(rd->cl.phase, moving) == 0) {
+		snprintf(reason, sizeof(reason), "already %s", rd->cl.phase);
+		return report_cluster(r, sc->id, rd->cl.name, rd->cl.phase, REPORT_SKIPPED, reason, NULL);
 	}
 	if (!x->act)
-		return report_cluster(r, sc->id, cl.name, cl.phase, REPORT_KEPT, SCHED_KEPT_REASON, NULL);
+		return report_cluster(r, sc->id, rd->cl.name, rd->cl.phase, REPORT_KEPT, SCHED_KEPT_REASON, NULL);
 	return strlist_add(x->state == SCHED_RUNNING ? awk : hib, sc->id, strlen(sc->id));
+}
+
+/*
+ * Reads every scheduled cluster and its node list at once (within the
+ * client's concurrency). Node servers are handled with their cluster (or,
+ * with scheduleNodes=false, left to it), never again on their own through a
+ * schedule tag, so every list is read whatever scheduleNodes says.
+ */
+static void clusters_read(struct cloud *cloud, const struct sched_conf *c, struct sched_read *rd)
+{
+	size_t i;
+
+	for (i = 0; i < c->nclusters; i++) {
+		strlist_init(&rd[i].nodes);
+		cce_get_cluster_add(cloud, c->clusters[i].id, &rd[i].cl, read_cluster_done, &rd[i]);
+		cce_list_node_servers_add(cloud, c->clusters[i].id, &rd[i].nodes, &rd[i].building, read_nodes_done,
+					  &rd[i]);
+	}
+	cloud_run(cloud);
 }
 
 /* The clusters of clusterSchedules; their node servers go to nodes. -1 after report_fail(). */
@@ -160,10 +206,10 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 {
 	const struct sched_conf *c = p->sched;
 	struct wants w = {NULL, 0}, nw = {NULL, 0};
+	struct sched_read *rd = NULL;
 	struct strlist hib, awk;
-	size_t i, j, without, from = report_count(r, 0), from_servers = report_count(r, 1);
+	size_t i, j, from = report_count(r, 0), from_servers = report_count(r, 1);
 	size_t *first = NULL; /* cluster i's node servers: nodes->v[first[i] .. first[i + 1]) */
-	struct err e;
 	int rc = -1;
 
 	strlist_init(&hib);
@@ -173,23 +219,21 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 	if (handler_ready(cloud, CFG_CCE, r) != 0 || (c->nodes && handler_ready(cloud, CFG_ECS, r) != 0))
 		goto out;
 	if ((w.v = calloc(c->nclusters, sizeof(*w.v))) == NULL ||
-	    (first = calloc(c->nclusters + 1, sizeof(*first))) == NULL) {
+	    (first = calloc(c->nclusters + 1, sizeof(*first))) == NULL ||
+	    (rd = calloc(c->nclusters, sizeof(*rd))) == NULL) {
 		rc = handler_oom(r);
 		goto out;
 	}
+	clusters_read(cloud, c, rd);
 	for (i = 0; i < c->nclusters; i++, w.n++) {
 		first[i] = nodes->n;
-		if (cluster_one(cloud, run, &c->clusters[i], &w.v[i], &hib, &awk, r) != 0) {
+		if (cluster_one(run, &c->clusters[i], &rd[i], &w.v[i], &hib, &awk, r) != 0 ||
+		    strlist_add_all(nodes, &rd[i].nodes) != 0) {
 			rc = handler_oom(r);
 			goto out;
 		}
-		/*
-		 * Node servers are handled with their cluster (or, with scheduleNodes=false,
-		 * left to it), never again on their own through a schedule tag.
-		 */
-		without = 0;
-		if (cce_list_node_servers(cloud, c->clusters[i].id, nodes, &without, &e) != 0)
-			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &e);
+		if (rd[i].nrc != 0)
+			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &rd[i].ne);
 	}
 	first[c->nclusters] = nodes->n;
 	if (clusters_act(cloud, p, &hib, &awk, r) != 0)
@@ -206,6 +250,9 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 		}
 	rc = annotate(r, 1, from_servers, &nw) != 0 ? -1 : annotate(r, 0, from, &w);
 out:
+	for (i = 0; rd != NULL && i < c->nclusters; i++)
+		strlist_release(&rd[i].nodes);
+	free(rd);
 	free(first);
 	free(nw.v);
 	free(w.v);

@@ -316,3 +316,18 @@ def test_schedules_cli_exits_2_on_a_bad_definition(binary):
     assert "ConfigError: schedules: 'x': periods[0].weekdays: 'mun' is not a weekday" in r.stderr
     assert schedules_cli(binary, config(), "--days", "0").returncode == 2
     assert schedules_cli(binary, config(), "--at", "noon").returncode == 2
+
+
+def test_scheduled_clusters_are_read_together(fg):
+    """Eight scheduled clusters and their node lists are read at once, then acted on."""
+    ids = ["%08d-2222-3333-4444-555555555555" % i for i in range(8)]
+    for c in ids:
+        fg.cloud.add_cluster(c, "c" + c[:8])
+    fg.cloud.delay = 0.1
+    out = run(fg, "2026-12-01T17:05:00Z", {"clusterSchedules": json.dumps({c: "office" for c in ids}),
+                                           "scheduleNodes": "false"})
+    assert [c["cluster_id"] for c in out["data"]["cluster_list"]] == ids
+    assert {c["result"] for c in out["data"]["cluster_list"]} == {"requested"}
+    # The schedule's reads, then hibernate's own read before each operation.
+    reads = fg.cloud.requests_matching("GET", r"/clusters/[^/]+$")
+    assert len(reads) == 16 and max(r.in_flight for r in reads[:8]) >= 8
