@@ -15,7 +15,7 @@
 #include "../lib/report.h"
 #include "../lib/runtime.h"
 
-static const char *app_getenv(const char *name)
+const char *app_getenv(const char *name)
 {
 	return getenv(name);
 }

@@ -16,10 +16,14 @@
 #include "../lib/config.h"
 #include "../lib/context.h"
 #include "../lib/err.h"
+#include "../lib/runtime.h"
 
 #ifndef FGBOOT_VERSION
 #define FGBOOT_VERSION "0.1.0"
 #endif
+
+/* getenv() as cfg_load() takes it: the process environment. */
+const char *app_getenv(const char *name);
 
 /* Read-only for the front ends, once app_init() has filled it. */
 struct app {
@@ -67,7 +71,7 @@ int app_fail(const struct err *e, struct buf *out);
  * ("local-<ms>-<n>"). Writes it into id (APP_ID_MAX bytes) and returns 1 when
  * the platform's id was kept.
  */
-#define APP_ID_MAX 128 /* RUNTIME_ID_MAX */
+#define APP_ID_MAX RUNTIME_ID_MAX
 int app_request_id(const char *given, size_t len, char *id);
 
 /* Starts an invocation's log lines with id (borrowed until app_end()). */

@@ -1,7 +1,6 @@
 /* image: the container-image front end. See image.h. */
 #include "image.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,15 +13,6 @@
 
 #define IMAGE_PORT 8000
 #define IMAGE_STATUS_ERROR 500 /* an error result: FunctionGraph counts the invocation as failed */
-/*
- * The deadline when neither X-CFF-Timeout nor RUNTIME_TIMEOUT says: the timeout
- * deploy/main.tf and the README set (no HTTP-function default is documented; the
- * runtime-API mode's 3 s would cut most cloud calls short). See docs/container-mode.md.
- */
-#define IMAGE_DEFAULT_TIMEOUT_S 30
-
-/* Where the configuration's timeout came from; set once before the server starts. */
-static const char *image_timeout_from = "RUNTIME_TIMEOUT";
 
 /* lib/serve calls this one request at a time (the cloud client and the log's secrets are shared). */
 static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long long received_ms,
@@ -49,7 +39,7 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long l
 		log_info("project from %s, deadline %ld s from %s",
 			 ctx.project_id != NULL ? ctx.project_from : "nowhere (none configured)",
 			 ctx.timeout_s,
-			 strcmp(ctx.timeout_from, "configuration") == 0 ? image_timeout_from : ctx.timeout_from);
+			 ctx.timeout_from);
 		is_error = app_dispatch(a, &ctx, body, len, out);
 	}
 	ctx_release(&ctx);
@@ -61,15 +51,12 @@ static int image_handle(void *ud, serve_header_fn *get, const void *hdrs, long l
 static int image_port(unsigned *port)
 {
 	const char *s = getenv("PORT");
-	char *end;
 	long v;
 
 	*port = IMAGE_PORT;
 	if (s == NULL || *s == '\0')
 		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+	if (cfg_long(s, 1, 65535, &v) != 0)
 		return -1;
 	*port = (unsigned)v;
 	return 0;
@@ -88,11 +75,6 @@ int image_run(struct app *a)
 	if (image_port(&o.port) != 0) {
 		log_error("PORT '%s' is not a port number (1-65535)", getenv("PORT"));
 		return 2;
-	}
-	/* Container images may run without the RUNTIME_* variables: never fall back to 3 s. */
-	if (getenv("RUNTIME_TIMEOUT") == NULL) {
-		a->cfg.timeout_s = IMAGE_DEFAULT_TIMEOUT_S;
-		image_timeout_from = "the container-mode default (no X-CFF-Timeout, no RUNTIME_TIMEOUT)";
 	}
 	o.handle = image_handle;
 	o.max_body = a->cfg.max_event_bytes;

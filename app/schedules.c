@@ -8,11 +8,7 @@
 
 #include "../lib/config.h"
 #include "../lib/schedule.h"
-
-static const char *schedules_getenv(const char *name)
-{
-	return getenv(name);
-}
+#include "app.h"
 
 /* "2026-12-01T07:45:00+01:00": the local time of utc in s's zone, with its offset. */
 static void schedules_local(const struct sched *s, long long utc, char *out, size_t n)
@@ -80,7 +76,7 @@ int schedules_run(const struct schedules_opts *o)
 	size_t i;
 	int rc = -1;
 
-	if (cfg_load(&c, schedules_getenv, 1) != 0) {
+	if (cfg_load(&c, app_getenv, 0) != 0) {
 		fprintf(stderr, "bootstrap schedules: out of memory\n");
 		goto out;
 	}

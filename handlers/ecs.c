@@ -55,19 +55,8 @@ static void targets_release(struct targets *t)
 struct cluster_nodes {
 	struct strlist ids;
 	size_t building;
-	int rc;
-	struct err e;
+	struct handler_call call;
 };
-
-static void cluster_nodes_done(struct cloud *cloud, void *ud, int rc, struct err *e)
-{
-	struct cluster_nodes *n = ud;
-
-	(void)cloud;
-	n->rc = rc;
-	if (rc != 0)
-		n->e = *e;
-}
 
 int handler_cluster_nodes(struct cloud *cloud, const struct strlist *clusters, struct strlist *ids,
 			  struct strlist *ok_clusters, struct report *r)
@@ -84,16 +73,16 @@ int handler_cluster_nodes(struct cloud *cloud, const struct strlist *clusters, s
 	/* Every cluster's list at once; merged in the order the clusters were asked for. */
 	for (i = 0; i < clusters->n; i++) {
 		strlist_init(&nl[i].ids);
-		cce_list_node_servers_add(cloud, clusters->v[i], &nl[i].ids, &nl[i].building, cluster_nodes_done,
-					  &nl[i]);
+		cce_list_node_servers_add(cloud, clusters->v[i], &nl[i].ids, &nl[i].building, handler_call_keep,
+					  &nl[i].call);
 	}
 	cloud_run(cloud);
 	for (i = 0; i < clusters->n && rc == 0; i++) {
-		if (nl[i].rc != 0) {
+		if (nl[i].call.rc != 0) {
 			snprintf(what, sizeof(what), "cluster %s", clusters->v[i]);
-			handler_log_err(LOG_ERROR, what, &nl[i].e);
+			handler_log_err(LOG_ERROR, what, &nl[i].call.e);
 			if (report_cluster(r, clusters->v[i], "", "", REPORT_FAILED,
-					   "could not list the cluster's nodes", &nl[i].e) != 0)
+					   "could not list the cluster's nodes", &nl[i].call.e) != 0)
 				rc = handler_oom(r);
 			continue;
 		}
@@ -578,19 +567,8 @@ int handler_stop(struct cloud *cloud, const struct params *p, struct report *r)
 /* One cluster read by status. */
 struct cluster_read {
 	struct cce_cluster c;
-	int rc;
-	struct err e;
+	struct handler_call call;
 };
-
-static void cluster_read_done(struct cloud *cloud, void *ud, int rc, struct err *e)
-{
-	struct cluster_read *x = ud;
-
-	(void)cloud;
-	x->rc = rc;
-	if (rc != 0)
-		x->e = *e;
-}
 
 int handler_status(struct cloud *cloud, const struct params *p, struct report *r)
 {
@@ -611,13 +589,14 @@ int handler_status(struct cloud *cloud, const struct params *p, struct report *r
 		goto out;
 	}
 	for (i = 0; i < ok.n; i++)
-		cce_get_cluster_add(cloud, ok.v[i], &cl[i].c, cluster_read_done, &cl[i]);
+		cce_get_cluster_add(cloud, ok.v[i], &cl[i].c, handler_call_keep, &cl[i].call);
 	cloud_run(cloud);
 	for (i = 0; i < ok.n; i++) {
-		if (cl[i].rc != 0) {
-			if (report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster", &cl[i].e) != 0)
-				goto out;
-		} else if (report_cluster(r, ok.v[i], cl[i].c.name, cl[i].c.phase, REPORT_LISTED, NULL, NULL) != 0) {
+		if (cl[i].call.rc != 0 ? report_cluster(r, ok.v[i], "", "", REPORT_FAILED, "could not read the cluster",
+							&cl[i].call.e)
+				       : report_cluster(r, ok.v[i], cl[i].c.name, cl[i].c.phase, REPORT_LISTED, NULL,
+							NULL)) {
+			rc = handler_oom(r); /* a handler returns -1 only after report_fail() */
 			goto out;
 		}
 	}

@@ -120,3 +120,12 @@ void handler_poll(struct cloud *cloud, long max_ms, size_t left, handler_round_f
 		delay = delay * 2 > max_ms ? max_ms : delay * 2;
 	}
 }
+
+void handler_call_keep(struct cloud *cloud, void *ud, int rc, struct err *e)
+{
+	struct handler_call *k = ud;
+
+	(void)cloud;
+	if ((k->rc = rc) != 0)
+		k->e = *e;
+}

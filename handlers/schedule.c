@@ -129,31 +129,11 @@ static int clusters_act(struct cloud *cloud, const struct params *p, const struc
 /* One cluster of clusterSchedules: what its reads brought back (fetched all at once). */
 struct sched_read {
 	struct cce_cluster cl;
-	int rc;
-	struct err e;
+	struct handler_call read;
 	struct strlist nodes; /* its node servers */
 	size_t building;
-	int nrc;
-	struct err ne;
+	struct handler_call list;
 };
-
-static void read_cluster_done(struct cloud *cloud, void *ud, int rc, struct err *e)
-{
-	struct sched_read *x = ud;
-
-	(void)cloud;
-	if ((x->rc = rc) != 0)
-		x->e = *e;
-}
-
-static void read_nodes_done(struct cloud *cloud, void *ud, int rc, struct err *e)
-{
-	struct sched_read *x = ud;
-
-	(void)cloud;
-	if ((x->nrc = rc) != 0)
-		x->ne = *e;
-}
 
 /* One cluster of clusterSchedules, once read: reported now, or added to hib or awk. */
 static int cluster_one(const struct sched_run *run, const struct sched_cluster *sc, struct sched_read *rd,
@@ -165,10 +145,10 @@ static int cluster_one(const struct sched_run *run, const struct sched_cluster *
 	x->id = sc->id;
 	if (want_schedule(run, sc->schedule, x, reason, sizeof(reason)) != 0)
 		return report_cluster(r, sc->id, "", "", REPORT_FAILED, reason, NULL);
-	if (rd->rc != 0) {
+	if (rd->read.rc != 0) {
 		snprintf(what, sizeof(what), "cluster %s", sc->id);
-		handler_log_err(LOG_ERROR, what, &rd->e);
-		return report_cluster(r, sc->id, "", "", REPORT_FAILED, "could not read the cluster", &rd->e);
+		handler_log_err(LOG_ERROR, what, &rd->read.e);
+		return report_cluster(r, sc->id, "", "", REPORT_FAILED, "could not read the cluster", &rd->read.e);
 	}
 	at_target = x->state == SCHED_RUNNING ? "Available" : "Hibernation";
 	moving = x->state == SCHED_RUNNING ? "Awaking" : "Hibernating";
@@ -193,9 +173,9 @@ static void clusters_read(struct cloud *cloud, const struct sched_conf *c, struc
 
 	for (i = 0; i < c->nclusters; i++) {
 		strlist_init(&rd[i].nodes);
-		cce_get_cluster_add(cloud, c->clusters[i].id, &rd[i].cl, read_cluster_done, &rd[i]);
-		cce_list_node_servers_add(cloud, c->clusters[i].id, &rd[i].nodes, &rd[i].building, read_nodes_done,
-					  &rd[i]);
+		cce_get_cluster_add(cloud, c->clusters[i].id, &rd[i].cl, handler_call_keep, &rd[i].read);
+		cce_list_node_servers_add(cloud, c->clusters[i].id, &rd[i].nodes, &rd[i].building,
+					  handler_call_keep, &rd[i].list);
 	}
 	cloud_run(cloud);
 }
@@ -232,8 +212,8 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 			rc = handler_oom(r);
 			goto out;
 		}
-		if (rd[i].nrc != 0)
-			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &rd[i].ne);
+		if (rd[i].list.rc != 0)
+			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &rd[i].list.e);
 	}
 	first[c->nclusters] = nodes->n;
 	if (clusters_act(cloud, p, &hib, &awk, r) != 0)

@@ -22,36 +22,6 @@ int cce_cluster_from_json(const json_t *root, struct cce_cluster *out, struct er
 	return 0;
 }
 
-int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out, struct err *e)
-{
-	char path[256];
-	json_t *answer;
-	int rc;
-
-	out->name[0] = out->phase[0] = '\0';
-	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s", id);
-	if (cloud_request(c, CFG_CCE, "GET", path, NULL, &answer, e) != 0)
-		return -1;
-	rc = cce_cluster_from_json(answer, out, e);
-	json_decref(answer);
-	return rc;
-}
-
-int cce_operation(struct cloud *c, const char *id, const char *op, struct err *e)
-{
-	char path[256];
-	json_t *body = json_object(), *answer = NULL;
-	int rc;
-
-	if (body == NULL)
-		return err_set(e, "OutOfMemory", "out of memory");
-	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/operation/%s", id, op);
-	rc = cloud_request(c, CFG_CCE, "POST", path, body, &answer, e);
-	json_decref(answer);
-	json_decref(body);
-	return rc;
-}
-
 int cce_node_servers_from_json(const json_t *root, struct strlist *server_ids,
 			       size_t *nodes_without_server, struct err *e)
 {

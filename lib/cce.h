@@ -20,12 +20,6 @@ struct cce_cluster {
  * with the answer's status).
  */
 
-/* GET /api/v3/projects/{project}/clusters/{id}. */
-int cce_get_cluster(struct cloud *c, const char *id, struct cce_cluster *out, struct err *e) FG_WUR;
-
-/* POST .../clusters/{id}/operation/{op}, op being "hibernate" or "awake". */
-int cce_operation(struct cloud *c, const char *id, const char *op, struct err *e) FG_WUR;
-
 /*
  * GET .../clusters/{id}/nodes: appends each node's ECS server id
  * (status.serverId) to server_ids. Nodes without one (still building) are
@@ -35,10 +29,13 @@ int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *serve
 			  size_t *nodes_without_server, struct err *e) FG_WUR;
 
 /*
- * The same calls queued on c (see cloud_add): nothing is sent before
- * cloud_run(), and done runs exactly once with ud, rc and e as the
- * synchronous call would have returned them. id, op are copied; out,
+ * Calls queued on c (see cloud_add): nothing is sent before cloud_run(), and
+ * done runs exactly once with ud, rc and e as above. id, op are copied; out,
  * server_ids and nodes_without_server must live until done has run.
+ *
+ *   cce_get_cluster_add         GET /api/v3/projects/{project}/clusters/{id} into out
+ *   cce_operation_add           POST .../clusters/{id}/operation/{op} ("hibernate", "awake")
+ *   cce_list_node_servers_add   cce_list_node_servers(), queued
  */
 typedef void cce_done_fn(struct cloud *c, void *ud, int rc, struct err *e);
 

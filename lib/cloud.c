@@ -69,7 +69,6 @@ struct cloud {
 	struct cloud_call *flight; /* in flight */
 	struct cloud_call **ins;   /* inside a callback: where its calls are queued */
 	unsigned limit, inflight;  /* concurrency, and calls in flight now */
-	unsigned peak;             /* most calls in flight at once since cloud_begin */
 	struct cloud_host hosts[CLOUD_HOSTS];
 	int running; /* inside cloud_run */
 	int calls;
@@ -110,7 +109,6 @@ void cloud_begin(struct cloud *c, const struct ctx *ctx, const struct cfg *cfg)
 	c->calls = 0;
 	c->retries = 0;
 	c->budget = 0;
-	c->peak = 0;
 	c->limit = cfg->concurrency >= 1 ? cfg->concurrency : 1;
 	memset(c->hosts, 0, sizeof(c->hosts));
 	http_set_parallel(c->http, c->limit);
@@ -126,11 +124,6 @@ int cloud_budget_left(const struct cloud *c)
 	if (c->budget == 0)
 		return INT_MAX;
 	return c->calls < c->budget ? c->budget - c->calls : 0;
-}
-
-unsigned cloud_peak_in_flight(const struct cloud *c)
-{
-	return c->peak;
 }
 
 int cloud_calls(const struct cloud *c)
@@ -561,8 +554,7 @@ static int cloud_send(struct cloud *c, struct cloud_call *k)
 	c->calls++;
 	c->retries += k->attempt > 0;
 	k->host->inflight++;
-	if (++c->inflight > c->peak)
-		c->peak = c->inflight;
+	c->inflight++;
 	k->next = c->flight;
 	c->flight = k;
 	return 0;
@@ -641,14 +633,18 @@ static void cloud_complete(struct cloud *c, struct cloud_call *k)
 	c->queue = k;
 }
 
-/* The earliest time a queued call waits for; -1 when none waits for time. */
+/*
+ * The earliest future time a queued call waits for (a retry's backoff); -1
+ * when none waits for time. Calls waiting for room are not counted: a
+ * finished transfer wakes the loop for them, so it never spins.
+ */
 static long long cloud_next_due(const struct cloud *c)
 {
 	const struct cloud_call *k;
-	long long due = -1;
+	long long due = -1, now = backoff_now_ms();
 
 	for (k = c->queue; k != NULL; k = k->next)
-		if (due < 0 || k->not_before < due)
+		if (k->not_before > now && (due < 0 || k->not_before < due))
 			due = k->not_before;
 	return due;
 }

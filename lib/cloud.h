@@ -81,9 +81,6 @@ void cloud_set_budget(struct cloud *c, int calls);
 
 /* Attempts the budget still allows (INT_MAX without a cap). */
 int cloud_budget_left(const struct cloud *c);
-/* Most calls in flight at once since cloud_begin. */
-unsigned cloud_peak_in_flight(const struct cloud *c);
-
 /* Total attempts made by this client since cloud_begin (for reports and tests). */
 int cloud_calls(const struct cloud *c);
 

@@ -170,32 +170,41 @@ static void cfg_read(struct cfg_raw *raw, json_t *userdata, cfg_getenv_fn *get)
 	raw->handler = cfg_lookup(NULL, get, "RUNTIME_HANDLER");
 }
 
-static int cfg_timeout(struct cfg *c, const char *s, struct err *e)
+int cfg_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;
 	long v;
 
-	if (s == NULL)
-		return 0;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 259200)
-		return err_set(e, "ConfigError", "RUNTIME_TIMEOUT '%.32s' is not a number of seconds (1 to 259200)", s);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cfg_timeout(struct cfg *c, const char *s, struct err *e)
+{
+	long v;
+
+	if (s == NULL)
+		return 0;
+	if (cfg_long(s, 1, CFG_MAX_TIMEOUT_S, &v) != 0)
+		return err_set(e, "ConfigError", "RUNTIME_TIMEOUT '%.32s' is not a number of seconds (1 to %d)", s,
+			       CFG_MAX_TIMEOUT_S);
 	c->timeout_s = v;
+	c->timeout_given = 1;
 	return 0;
 }
 
 /* concurrency: cloud requests in flight at once, CFG_CONCURRENCY_MIN..CFG_CONCURRENCY_MAX. */
 static int cfg_concurrency(struct cfg *c, const char *s, struct err *e)
 {
-	char *end;
 	long v;
 
 	if (s == NULL)
 		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < CFG_CONCURRENCY_MIN || v > CFG_CONCURRENCY_MAX)
+	if (cfg_long(s, CFG_CONCURRENCY_MIN, CFG_CONCURRENCY_MAX, &v) != 0)
 		return err_set(e, "ConfigError", "concurrency '%.32s' is not a number from %d to %d", s,
 			       CFG_CONCURRENCY_MIN, CFG_CONCURRENCY_MAX);
 	c->concurrency = (unsigned)v;
@@ -385,7 +394,6 @@ static int cfg_trust(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 {
 	const char *max = raw->v[K_MAX_EVENT];
 	struct strlist names;
-	char *end;
 	size_t i;
 	long v;
 	int rc = -1;
@@ -399,10 +407,7 @@ static int cfg_trust(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 			c->apig_actions |= 1u << action_parse(names.v[i]);
 	}
 	if (max != NULL) {
-		errno = 0;
-		v = strtol(max, &end, 10);
-		if (errno != 0 || end == max || *end != '\0' || v < (long)CFG_MIN_MAX_EVENT ||
-		    v > (long)CFG_MAX_MAX_EVENT) {
+		if (cfg_long(max, CFG_MIN_MAX_EVENT, CFG_MAX_MAX_EVENT, &v) != 0) {
 			err_set(e, "ConfigError", "maxEventBytes '%.32s' is not a size in bytes (%u to %u)", max,
 				CFG_MIN_MAX_EVENT, CFG_MAX_MAX_EVENT);
 			goto out;
@@ -435,7 +440,6 @@ static int cfg_schedules(struct cfg *c, const struct cfg_raw *raw, struct err *e
 {
 	struct sched_conf *s = &c->sched;
 	const char *iv = raw->v[K_SCHEDULE_INTERVAL];
-	char *end;
 	long v;
 
 	if (raw->v[K_SCHEDULES] != NULL && sched_set_parse(&s->set, raw->v[K_SCHEDULES], e) != 0)
@@ -449,14 +453,11 @@ static int cfg_schedules(struct cfg *c, const struct cfg_raw *raw, struct err *e
 		return -1;
 	if (raw->v[K_SCHEDULE_NODES] != NULL && cfg_bool(raw->v[K_SCHEDULE_NODES], &s->nodes) != 0)
 		return err_set(e, "ConfigError", "scheduleNodes must be true or false");
-	if (iv != NULL) {
-		errno = 0;
-		v = strtol(iv, &end, 10);
-		if (errno != 0 || end == iv || *end != '\0' || v < 1 || v > 1440)
-			return err_set(e, "ConfigError",
-				       "scheduleInterval '%.32s' is not a number of minutes (1 to 1440)", iv);
+	if (iv != NULL && cfg_long(iv, 1, 1440, &v) != 0)
+		return err_set(e, "ConfigError", "scheduleInterval '%.32s' is not a number of minutes (1 to 1440)",
+			       iv);
+	if (iv != NULL)
 		s->interval_min = v;
-	}
 	return 0;
 }
 

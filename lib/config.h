@@ -20,6 +20,7 @@
 
 #define CFG_DEFAULT_DOMAIN "myhuaweicloud.com"
 #define CFG_DEFAULT_TIMEOUT_S 3 /* the platform's default function timeout */
+#define CFG_MAX_TIMEOUT_S 259200 /* the platform's largest (3 days) */
 #define CFG_DEFAULT_MAX_EVENT (128u * 1024u) /* maxEventBytes */
 #define CFG_MIN_MAX_EVENT 1024u
 #define CFG_MAX_MAX_EVENT (6u * 1024u * 1024u) /* FunctionGraph's synchronous payload limit */
@@ -73,7 +74,8 @@ struct cfg {
 	char *token; /* only for `bootstrap invoke` */
 
 	/* The runtime. */
-	long timeout_s; /* RUNTIME_TIMEOUT */
+	long timeout_s;    /* RUNTIME_TIMEOUT, else CFG_DEFAULT_TIMEOUT_S */
+	int timeout_given; /* RUNTIME_TIMEOUT was set */
 	unsigned concurrency; /* `concurrency`: cloud requests in flight at once */
 	enum log_level log_level;   /* logLevel; LOG_INFO when unset */
 	enum log_format log_format; /* logFormat; LOG_FORMAT_PLAIN when unset */
@@ -107,6 +109,12 @@ int cfg_bool(const char *s, int *out) FG_WUR;
 
 /* 1 when an API Gateway event may ask for action a. */
 int cfg_apig_allows(const struct cfg *c, enum action a);
+
+/*
+ * Parses a whole decimal number lo..hi (nothing before or after it but what
+ * strtol skips). Returns 0 with *out set, or -1.
+ */
+int cfg_long(const char *s, long lo, long hi, long *out) FG_WUR;
 
 /* Parses a stop type: SOFT or HARD (any case). 0 with *out set, or -1. */
 int cfg_stop_parse(const char *s, enum cfg_stop *out) FG_WUR;

@@ -1,7 +1,6 @@
 /* context: see context.h. */
 #include "context.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,13 +68,22 @@ static int ctx_set(struct ctx *c, size_t i, const char *v, size_t n, struct err 
 	return 0;
 }
 
-static void ctx_set_times(struct ctx *c, const struct cfg *cfg, long long start_ms)
+/*
+ * Container images may run without the RUNTIME_* variables: then never the 3 s
+ * default but the timeout deploy/main.tf and the README set (no HTTP-function
+ * default is documented). See docs/container-mode.md.
+ */
+#define CTX_HEADERS_DEFAULT_TIMEOUT_S 30
+
+/* The project and deadline the configuration gives; headers may override them. */
+static void ctx_set_times(struct ctx *c, const struct cfg *cfg, long long start_ms, long dflt_s,
+			  const char *dflt_from)
 {
-	c->timeout_s = cfg->timeout_s;
-	c->deadline_ms = start_ms + (long long)cfg->timeout_s * 1000;
+	c->timeout_s = cfg->timeout_given ? cfg->timeout_s : dflt_s;
+	c->deadline_ms = start_ms + (long long)c->timeout_s * 1000;
 	c->project_id = cfg->project_id;
 	c->project_from = "configuration";
-	c->timeout_from = "configuration";
+	c->timeout_from = cfg->timeout_given ? "RUNTIME_TIMEOUT" : dflt_from;
 }
 
 /* X-CFF-Project-Id: 1-CTX_PROJECT_MAX characters of [A-Za-z0-9_-], else ignored. */
@@ -98,12 +106,9 @@ static void ctx_header_project(struct ctx *c, const char *v, size_t n)
 /* X-CFF-Timeout: whole seconds, 1-259200 (the platform's range), else ignored. */
 static void ctx_header_timeout(struct ctx *c, const char *v, long long start_ms)
 {
-	char *end;
 	long s;
 
-	errno = 0;
-	s = strtol(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || errno != 0 || *end != '\0' || s < 1 || s > 259200)
+	if (v[0] < '0' || v[0] > '9' || cfg_long(v, 1, CFG_MAX_TIMEOUT_S, &s) != 0)
 		return;
 	c->timeout_s = s;
 	c->deadline_ms = start_ms + (long long)s * 1000;
@@ -118,7 +123,8 @@ int ctx_from_headers(struct ctx *c, ctx_header_fn *get, const void *ud, long lon
 	int rc = -1;
 
 	buf_init(&tmp, BUF_MAX_SMALL);
-	ctx_set_times(c, cfg, received_ms);
+	ctx_set_times(c, cfg, received_ms, CTX_HEADERS_DEFAULT_TIMEOUT_S,
+		      "the container-mode default (no X-CFF-Timeout, no RUNTIME_TIMEOUT)");
 	for (i = 0; i < CTX_NHEADERS; i++) {
 		if (get(ud, ctx_headers[i], &tmp) != 0) {
 			err_set(e, "InvalidHeaders", "the %s header is too large", ctx_headers[i]);
@@ -146,7 +152,7 @@ int ctx_from_invocation(struct ctx *c, const struct runtime_event *ev, const str
 	const char *v;
 	size_t n, i;
 
-	ctx_set_times(c, cfg, ev->received_ms);
+	ctx_set_times(c, cfg, ev->received_ms, cfg->timeout_s, "the platform default");
 	for (i = 0; i < CTX_NHEADERS; i++) {
 		if (runtime_event_header(ev, ctx_headers[i], &v, &n) != 0)
 			continue;
@@ -158,7 +164,7 @@ int ctx_from_invocation(struct ctx *c, const struct runtime_event *ev, const str
 
 int ctx_for_local(struct ctx *c, const struct cfg *cfg, long long now_ms, struct err *e)
 {
-	ctx_set_times(c, cfg, now_ms);
+	ctx_set_times(c, cfg, now_ms, cfg->timeout_s, "the platform default");
 	if (cfg->token != NULL) {
 		if ((c->token = strdup(cfg->token)) == NULL)
 			return err_set(e, "OutOfMemory", "out of memory");

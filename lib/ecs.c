@@ -157,23 +157,19 @@ static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *na
 			   const json_t *listed)
 {
 	const json_t *task = json_object_get(listed, "OS-EXT-STS:task_state");
-	struct ecs_server *v;
+	struct ecs_server v;
 
 	if (ecs_servers_find(s, id) != NULL)
 		return 0;
-	if (ecs_servers_grow(s) != 0)
-		return -1;
-	v = &s->v[s->n++];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->id, sizeof(v->id), "%s", id);
-	snprintf(v->name, sizeof(v->name), "%s", name);
-	snprintf(v->status, sizeof(v->status), "%s", status);
+	memset(&v, 0, sizeof(v));
+	snprintf(v.id, sizeof(v.id), "%s", id);
+	snprintf(v.name, sizeof(v.name), "%s", name);
+	snprintf(v.status, sizeof(v.status), "%s", status);
 	if (json_is_string(task))
-		snprintf(v->task, sizeof(v->task), "%s", json_string_value(task));
+		snprintf(v.task, sizeof(v.task), "%s", json_string_value(task));
 	if (json_is_array(json_object_get(listed, "tags")))
-		ecs_server_tags(s, v, json_object_get(listed, "tags"));
-	s->slot[ecs_slot(s, id)] = s->n;
-	return 0;
+		ecs_server_tags(s, &v, json_object_get(listed, "tags"));
+	return ecs_servers_append(s, &v);
 }
 
 int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got, long long *count,
@@ -193,6 +189,11 @@ int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got,
 
 		if (!json_is_string(id) || !json_is_string(st))
 			return err_set(e, "BadResponse", "a listed server has no id or status");
+		/* It goes into batch bodies and answers: an id, and whole (never cut to fit). */
+		if (strlist_check_id(json_string_value(id), json_string_length(id), "a listed server's id", e) != 0) {
+			snprintf(e->code, sizeof(e->code), "BadResponse");
+			return -1;
+		}
 		if (ecs_servers_add(out, json_string_value(id),
 				    json_is_string(name) ? json_string_value(name) : "",
 				    json_string_value(st), s) != 0)
@@ -202,9 +203,13 @@ int ecs_page_from_json(const json_t *root, struct ecs_servers *out, size_t *got,
 	return 0;
 }
 
-/* One page of a listing fetched with the others. */
+#define ECS_PAGES_MAX 10000L /* a listing longer than this does not end */
+
+/* One page of a listing, fetched with others. */
 struct ecs_page {
 	struct ecs_servers got;
+	size_t n;        /* servers on the page */
+	long long count; /* the answer's total, -1 when absent */
 	int rc;
 	struct err e;
 };
@@ -212,131 +217,30 @@ struct ecs_page {
 static void ecs_page_done(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
 {
 	struct ecs_page *pg = ud;
-	long long count;
-	size_t got;
 
 	(void)c;
 	if (rc == 0)
-		rc = ecs_page_from_json(answer, &pg->got, &got, &count, e);
+		rc = ecs_page_from_json(answer, &pg->got, &pg->n, &pg->count, e);
 	if ((pg->rc = rc) != 0)
 		pg->e = *e;
 }
 
-/* Fetches pages 2..last of a listing whose first page said count, all at once. */
-static int ecs_list_rest(struct cloud *c, const char *query, long last, struct ecs_servers *out,
-			 struct err *e)
-{
-	struct ecs_page *pg = calloc((size_t)last, sizeof(*pg));
-	char path[4200]; /* the query is at most 4000 bytes */
-	long page;
-	int rc = 0;
-
-	if (pg == NULL)
-		return err_set(e, "OutOfMemory", "out of memory");
-	for (page = 2; page <= last; page++) {
-		ecs_servers_like(&pg[page - 1].got, out);
-		snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
-			 ECS_PAGE_LIMIT, query);
-		cloud_add(c, CFG_ECS, "GET", path, NULL, ecs_page_done, &pg[page - 1]);
-	}
-	cloud_run(c);
-	for (page = 2; page <= last; page++) {
-		struct ecs_page *p = &pg[page - 1];
-
-		if (rc == 0 && p->rc != 0) {
-			*e = p->e;
-			rc = -1;
-		}
-		if (rc == 0 && ecs_servers_merge(out, &p->got) != 0)
-			rc = err_set(e, "OutOfMemory", "out of memory");
-		ecs_servers_release(&p->got);
-	}
-	free(pg);
-	return rc;
-}
-
-int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e)
-{
-	json_t *answer = NULL;
-	struct buf path, enc, query;
-	size_t got, seen = 0;
-	long long count;
-	long page;
-	int rc = -1;
-
-	buf_init(&path, BUF_MAX_SMALL);
-	buf_init(&enc, BUF_MAX_SMALL);
-	buf_init(&query, 4000);
-	if (tag != NULL && (sign_escape(tag, strlen(tag), &enc) != 0 ||
-			    buf_printf(&query, "&tags=%s", buf_str(&enc)) != 0)) {
-		err_set(e, "InvalidParameter", "tag too long");
-		goto out;
-	}
-	for (page = 1;; page++) {
-		buf_clear(&path);
-		if (buf_printf(&path, "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
-			       ECS_PAGE_LIMIT, buf_str(&query)) != 0) {
-			err_set(e, "OutOfMemory", "out of memory");
-			goto out;
-		}
-		json_decref(answer);
-		if (cloud_request(c, CFG_ECS, "GET", buf_str(&path), NULL, &answer, e) != 0 ||
-		    ecs_page_from_json(answer, out, &got, &count, e) != 0)
-			goto out;
-		seen += got;
-		/* The last page is short, or the count says we have them all. */
-		if (got < ECS_PAGE_LIMIT || (count >= 0 && (long long)seen >= count))
-			break;
-		if (page >= 10000) {
-			err_set(e, "BadResponse", "server list does not end");
-			goto out;
-		}
-		/* The first page's count says how many pages remain: fetch them together. */
-		if (page == 1 && count > 0 && count <= 10000LL * ECS_PAGE_LIMIT) {
-			if (ecs_list_rest(c, buf_str(&query), (long)((count + ECS_PAGE_LIMIT - 1) / ECS_PAGE_LIMIT),
-					  out, e) != 0)
-				goto out;
-			break;
-		}
-	}
-	rc = 0;
-out:
-	json_decref(answer);
-	buf_release(&path);
-	buf_release(&enc);
-	buf_release(&query);
-	return rc;
-}
-
-/* One tag's sweep among several (ecs_list_tags): its first page, then the rest at once. */
+/* One listing (every server, or one tag's): its first page, then the rest at once. */
 struct ecs_sweep {
-	struct buf query;         /* "&tags=<escaped>" */
-	struct ecs_page first;    /* page 1 */
-	long long count;          /* page 1's count, -1 when absent */
-	size_t got;               /* servers on page 1 */
-	long last;                /* pages in all, once known */
-	struct ecs_page *rest;    /* pages 2..last */
+	struct buf query;      /* "" or "&tags=<escaped>" */
+	struct ecs_page *page; /* page[0 .. last) once the first page said how many */
+	long last;
 };
 
-static void ecs_first_done(struct cloud *c, void *ud, int rc, json_t *answer, struct err *e)
-{
-	struct ecs_sweep *sw = ud;
-
-	(void)c;
-	if (rc == 0)
-		rc = ecs_page_from_json(answer, &sw->first.got, &sw->got, &sw->count, e);
-	if ((sw->first.rc = rc) != 0)
-		sw->first.e = *e;
-}
-
-/* Queues page `page` of sw's listing into dst. */
-static void ecs_sweep_add(struct cloud *c, struct ecs_sweep *sw, long page, cloud_done_fn *done, void *dst)
+/* Queues page number `page` (from 1) of sw into sw->page[page - 1]. */
+static void ecs_sweep_add(struct cloud *c, struct ecs_sweep *sw, long page, const struct ecs_servers *like)
 {
 	char path[4200]; /* the query is at most 4000 bytes */
 
+	ecs_servers_like(&sw->page[page - 1].got, like);
 	snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
 		 ECS_PAGE_LIMIT, buf_str(&sw->query));
-	cloud_add(c, CFG_ECS, "GET", path, NULL, done, dst);
+	cloud_add(c, CFG_ECS, "GET", path, NULL, ecs_page_done, &sw->page[page - 1]);
 }
 
 /* Appends one fetched page to out. 0, or -1 with e set (the page's failure, or memory). */
@@ -351,73 +255,135 @@ static int ecs_page_merge(struct ecs_page *p, struct ecs_servers *out, struct er
 	return 0;
 }
 
-int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_servers *out, struct err *e)
+/*
+ * A full first page without a count: page on from page 2, one after
+ * another, until a short page. 0, or -1 with e set.
+ */
+static int ecs_page_on(struct cloud *c, const struct ecs_sweep *sw, struct ecs_servers *out, struct err *e)
 {
-	struct ecs_sweep *sw = calloc(tags->n ? tags->n : 1, sizeof(*sw));
+	char path[4200];
+	json_t *answer = NULL;
+	long long count;
+	size_t got = ECS_PAGE_LIMIT;
+	long page;
+	int rc = 0;
+
+	for (page = 2; rc == 0 && got == ECS_PAGE_LIMIT; page++) {
+		if (page > ECS_PAGES_MAX)
+			return err_set(e, "BadResponse", "server list does not end");
+		snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
+			 ECS_PAGE_LIMIT, buf_str(&sw->query));
+		rc = cloud_request(c, CFG_ECS, "GET", path, NULL, &answer, e) != 0 ||
+		     ecs_page_from_json(answer, out, &got, &count, e) != 0 ? -1 : 0;
+		json_decref(answer);
+		answer = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Runs n listings together: every first page at once, then every other page
+ * at once, and appends to out in listing order, then page order (the union
+ * one sweep after another would build). 0, or -1 with e set (the first
+ * failure in that order).
+ */
+static int ecs_sweep_run(struct cloud *c, struct ecs_sweep *sw, size_t n, struct ecs_servers *out,
+			 struct err *e)
+{
+	struct ecs_page *first;
+	size_t i;
+	long pg;
+
+	for (i = 0; i < n; i++) {
+		if ((sw[i].page = calloc(1, sizeof(*sw[i].page))) == NULL)
+			return err_set(e, "OutOfMemory", "out of memory");
+		sw[i].last = 1;
+		ecs_sweep_add(c, &sw[i], 1, out);
+	}
+	cloud_run(c);
+	for (i = 0; i < n; i++) {
+		first = &sw[i].page[0];
+		if (first->rc != 0 || first->n < ECS_PAGE_LIMIT || first->count <= (long long)first->n)
+			continue;
+		if (first->count > ECS_PAGES_MAX * ECS_PAGE_LIMIT)
+			return err_set(e, "BadResponse", "server list does not end (count %lld)", first->count);
+		sw[i].last = (long)((first->count + ECS_PAGE_LIMIT - 1) / ECS_PAGE_LIMIT);
+		if ((first = realloc(sw[i].page, (size_t)sw[i].last * sizeof(*first))) == NULL) {
+			sw[i].last = 1;
+			return err_set(e, "OutOfMemory", "out of memory");
+		}
+		sw[i].page = first;
+		memset(first + 1, 0, (size_t)(sw[i].last - 1) * sizeof(*first));
+		for (pg = 2; pg <= sw[i].last; pg++)
+			ecs_sweep_add(c, &sw[i], pg, out);
+	}
+	cloud_run(c);
+	for (i = 0; i < n; i++) {
+		for (pg = 1; pg <= sw[i].last; pg++)
+			if (ecs_page_merge(&sw[i].page[pg - 1], out, e) != 0)
+				return -1;
+		first = &sw[i].page[0];
+		if (first->n == ECS_PAGE_LIMIT && first->count < 0 && ecs_page_on(c, &sw[i], out, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sets up n listings, tags[i] filtering the i-th (a NULL tag: every server). */
+static int ecs_sweep_init(struct ecs_sweep *sw, const char *const *tags, size_t n, struct err *e)
+{
 	struct buf enc;
 	size_t i;
-	long page;
-	int rc = -1;
+	int rc = 0;
 
 	buf_init(&enc, BUF_MAX_SMALL);
-	if (sw == NULL)
-		return err_set(e, "OutOfMemory", "out of memory");
-	for (i = 0; i < tags->n; i++) {
+	for (i = 0; i < n; i++) {
 		buf_init(&sw[i].query, 4000);
-		ecs_servers_like(&sw[i].first.got, out);
 		buf_clear(&enc);
-		if (sign_escape(tags->v[i], strlen(tags->v[i]), &enc) != 0 ||
-		    buf_printf(&sw[i].query, "&tags=%s", buf_str(&enc)) != 0) {
-			err_set(e, "InvalidParameter", "tag too long");
-			goto out;
-		}
+		if (tags[i] != NULL && (sign_escape(tags[i], strlen(tags[i]), &enc) != 0 ||
+					buf_printf(&sw[i].query, "&tags=%s", buf_str(&enc)) != 0))
+			rc = err_set(e, "InvalidParameter", "tag too long");
 	}
-	/* Every tag's first page together, then every tag's other pages together. */
-	for (i = 0; i < tags->n; i++)
-		ecs_sweep_add(c, &sw[i], 1, ecs_first_done, &sw[i]);
-	cloud_run(c);
-	for (i = 0; i < tags->n; i++) {
-		struct ecs_sweep *x = &sw[i];
-
-		if (x->first.rc != 0 || x->got < ECS_PAGE_LIMIT || x->count <= (long long)x->got ||
-		    x->count > 10000LL * ECS_PAGE_LIMIT)
-			continue;
-		x->last = (long)((x->count + ECS_PAGE_LIMIT - 1) / ECS_PAGE_LIMIT);
-		if ((x->rest = calloc((size_t)x->last, sizeof(*x->rest))) == NULL) {
-			err_set(e, "OutOfMemory", "out of memory");
-			goto out;
-		}
-		for (page = 2; page <= x->last; page++) {
-			ecs_servers_like(&x->rest[page - 1].got, out);
-			ecs_sweep_add(c, x, page, ecs_page_done, &x->rest[page - 1]);
-		}
-	}
-	cloud_run(c);
-	/* In tag order, page order: the union a sweep after sweep would have built. */
-	for (i = 0; i < tags->n; i++) {
-		struct ecs_sweep *x = &sw[i];
-
-		if (ecs_page_merge(&x->first, out, e) != 0)
-			goto out;
-		for (page = 2; page <= x->last; page++)
-			if (ecs_page_merge(&x->rest[page - 1], out, e) != 0)
-				goto out;
-		/* A full first page without a count: page on, one after another. */
-		if (x->got == ECS_PAGE_LIMIT && x->count < 0 && ecs_list(c, tags->v[i], out, e) != 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	for (i = 0; i < tags->n; i++) {
-		buf_release(&sw[i].query);
-		ecs_servers_release(&sw[i].first.got);
-		for (page = 2; sw[i].rest != NULL && page <= sw[i].last; page++)
-			ecs_servers_release(&sw[i].rest[page - 1].got);
-		free(sw[i].rest);
-	}
-	free(sw);
 	buf_release(&enc);
 	return rc;
+}
+
+static void ecs_sweep_release(struct ecs_sweep *sw, size_t n)
+{
+	size_t i;
+	long pg;
+
+	for (i = 0; i < n; i++) {
+		buf_release(&sw[i].query);
+		for (pg = 1; sw[i].page != NULL && pg <= sw[i].last; pg++)
+			ecs_servers_release(&sw[i].page[pg - 1].got);
+		free(sw[i].page);
+	}
+	free(sw);
+}
+
+/* The listings of tags[0 .. n) together, into out. */
+static int ecs_list_many(struct cloud *c, const char *const *tags, size_t n, struct ecs_servers *out,
+			 struct err *e)
+{
+	struct ecs_sweep *sw = calloc(n ? n : 1, sizeof(*sw));
+	int rc;
+
+	if (sw == NULL)
+		return err_set(e, "OutOfMemory", "out of memory");
+	rc = ecs_sweep_init(sw, tags, n, e) == 0 ? ecs_sweep_run(c, sw, n, out, e) : -1;
+	ecs_sweep_release(sw, n);
+	return rc;
+}
+
+int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct err *e)
+{
+	return ecs_list_many(c, &tag, 1, out, e);
+}
+
+int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_servers *out, struct err *e)
+{
+	return ecs_list_many(c, (const char *const *)tags->v, tags->n, out, e);
 }
 
 /* A job id from an answer: an id (strlist_check_id) shorter than n_job. */
@@ -465,22 +431,6 @@ static int ecs_batch_job(const json_t *answer, char *job_id, size_t n_job, struc
 		return -1;
 	memcpy(job_id, json_string_value(jid), json_string_length(jid) + 1);
 	return 0;
-}
-
-int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
-	      char *job_id, size_t n_job, struct err *e)
-{
-	json_t *body, *answer = NULL;
-	int rc = -1;
-
-	job_id[0] = '\0';
-	if ((body = ecs_batch_body(op, type, ids, n)) == NULL)
-		return err_set(e, "OutOfMemory", "out of memory");
-	if (cloud_request(c, CFG_ECS, "POST", "/v1/{project}/cloudservers/action", body, &answer, e) == 0)
-		rc = ecs_batch_job(answer, job_id, n_job, e);
-	json_decref(answer);
-	json_decref(body);
-	return rc;
 }
 
 /* ecs_batch_add()'s destination and callback. */
@@ -574,23 +524,6 @@ int ecs_job_from_json(const json_t *root, struct ecs_job *j, struct err *e)
 		j->nsub++;
 	}
 	return 0;
-}
-
-int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e)
-{
-	char path[256];
-	json_t *answer;
-	int rc;
-
-	ecs_job_release(j);
-	if (ecs_check_job_id(job_id, strlen(job_id), 64, e) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "/v1/{project}/jobs/%s", job_id);
-	if (cloud_request(c, CFG_ECS, "GET", path, NULL, &answer, e) != 0)
-		return -1;
-	rc = ecs_job_from_json(answer, j, e);
-	json_decref(answer);
-	return rc;
 }
 
 int ecs_job_done(const char *status)

@@ -73,16 +73,6 @@ int ecs_list(struct cloud *c, const char *tag, struct ecs_servers *out, struct e
 int ecs_list_tags(struct cloud *c, const struct strlist *tags, struct ecs_servers *out,
 		  struct err *e) FG_WUR;
 
-/*
- * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
- * (type "SOFT"/"HARD") for n <= ECS_BATCH_MAX ids. On success copies the job
- * id into job_id (size n_job). A job id that is not an id (strlist_check_id)
- * or does not fit is "BadResponse" with the answer's 2xx status: the batch
- * was sent, but its job cannot be followed.
- */
-int ecs_batch(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
-	      char *job_id, size_t n_job, struct err *e) FG_WUR;
-
 /* The outcome of one server inside a job. */
 struct ecs_subjob {
 	char server_id[STRLIST_ID_MAX + 1];
@@ -100,22 +90,22 @@ struct ecs_job {
 void ecs_job_init(struct ecs_job *j);
 void ecs_job_release(struct ecs_job *j);
 
-/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents); job_id must be an id. */
-int ecs_job_get(struct cloud *c, const char *job_id, struct ecs_job *j, struct err *e) FG_WUR;
-
 /*
- * ecs_job_get() queued on c (see cloud_add): nothing is sent before
- * cloud_run(); done runs exactly once with ud, and rc and e as ecs_job_get()
- * would have returned them. j must live until then.
+ * Calls queued on c (see cloud_add): nothing is sent before cloud_run(); done
+ * runs exactly once with ud, and rc 0, or -1 with e describing the failure.
  */
 typedef void ecs_done_fn(struct cloud *c, void *ud, int rc, struct err *e);
 
+/* GET /v1/{project}/jobs/{job_id} into j (replacing its contents); job_id must be an id. */
 void ecs_job_get_add(struct cloud *c, const char *job_id, struct ecs_job *j, ecs_done_fn *done, void *ud);
 
 /*
- * ecs_batch() queued for the next cloud_run(): done runs exactly once with
- * ud, and rc and e as ecs_batch() would have returned them; job_id (size
- * n_job) must live until then. ids are copied at once (borrowed for the call).
+ * POST /v1/{project}/cloudservers/action with os-start (type NULL) or os-stop
+ * (type "SOFT"/"HARD") for n <= ECS_BATCH_MAX ids (copied at once). On
+ * success the job id is in job_id (size n_job, which must live until done
+ * runs). A job id that is not an id (strlist_check_id) or does not fit is
+ * "BadResponse" with the answer's 2xx status: the batch was sent, but its job
+ * cannot be followed.
  */
 void ecs_batch_add(struct cloud *c, const char *op, const char *type, const char *const *ids, size_t n,
 		   char *job_id, size_t n_job, ecs_done_fn *done, void *ud);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
+
 /* Longest wait between two looks at a running transfer's abort_flag. */
 #define HTTP_ABORT_POLL_MS 100
 /* Longest wait in curl_multi_poll when no transfer has an abort_flag. */
@@ -473,15 +475,6 @@ static int http_fail_all(struct http *h, CURLMcode mc, struct err *e)
 	return err_set(e, HTTP_ERR_OTHER, "curl multi: %s", curl_multi_strerror(mc));
 }
 
-/* Milliseconds on a monotonic clock. */
-static long long http_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int http_wait_until(struct http *h, long long until_ms, int *id, struct err *e)
 {
 	CURLMcode mc;
@@ -509,7 +502,7 @@ int http_wait_until(struct http *h, long long until_ms, int *id, struct err *e)
 		if (mc == CURLM_OK && h->finished == 0 && h->running > 0) {
 			ms = wants_poll ? HTTP_ABORT_POLL_MS : HTTP_IDLE_POLL_MS;
 			if (until_ms >= 0) {
-				if ((now = http_now_ms()) >= until_ms)
+				if ((now = backoff_now_ms()) >= until_ms)
 					return 2;
 				if (until_ms - now < ms)
 					ms = (int)(until_ms - now);

@@ -61,6 +61,7 @@ struct serve_req {
 	enum serve_route route;
 	int too_big;
 	long long received_ms; /* when its first byte was read: the invocation's clock starts here */
+	int busy;              /* counted in serve->nbusy */
 	size_t counted;        /* body bytes counted in serve->buffered */
 	struct buf body;
 };
@@ -72,32 +73,35 @@ static struct serve_conn *serve_conn_of(struct MHD_Connection *conn)
 	return ci != NULL ? ci->socket_context : NULL;
 }
 
-/* Marks conn busy (the handler runs) or not; a finished request restarts its clock. */
-static void serve_conn_busy(struct serve *s, struct MHD_Connection *conn, int busy)
+/*
+ * Marks request r on conn busy (its handler runs, its answer is not yet
+ * written) or done; a finished request restarts the connection's clock.
+ * Becoming busy is refused (-1) once serve_free() has begun: checked and
+ * counted under one lock, so serve_free() never misses a request it must
+ * wait for.
+ */
+static int serve_conn_busy(struct serve *s, struct MHD_Connection *conn, struct serve_req *r, int busy)
 {
 	struct serve_conn *c = serve_conn_of(conn);
+	int rc = 0;
 
 	pthread_mutex_lock(&s->conns_lock);
-	if (c != NULL) {
-		if (busy != c->busy)
+	if (busy && s->stopping) {
+		rc = -1;
+	} else {
+		if (r != NULL && busy != r->busy) {
 			s->nbusy = busy ? s->nbusy + 1 : s->nbusy - 1;
-		c->busy = busy;
-		c->since = backoff_now_ms();
+			r->busy = busy;
+		}
+		if (c != NULL) {
+			c->busy = busy;
+			c->since = backoff_now_ms();
+		}
+		if (s->nbusy == 0 && s->stopping)
+			pthread_cond_broadcast(&s->reaper_wake);
 	}
-	if (s->nbusy == 0)
-		pthread_cond_broadcast(&s->reaper_wake);
 	pthread_mutex_unlock(&s->conns_lock);
-}
-
-/* 1 once serve_free() has begun. */
-static int serve_stopping(struct serve *s)
-{
-	int stopping;
-
-	pthread_mutex_lock(&s->conns_lock);
-	stopping = s->stopping;
-	pthread_mutex_unlock(&s->conns_lock);
-	return stopping;
+	return rc;
 }
 
 /*
@@ -296,8 +300,11 @@ static enum MHD_Result serve_invoke(struct serve *s, struct MHD_Connection *conn
 	enum MHD_Result rc;
 	int status;
 
+	if (serve_conn_busy(s, conn, r, 1) != 0)
+		return serve_reply_str(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+				       "{\"errorType\":\"ShuttingDown\",\"errorMessage\":\"the runtime is stopping\"}",
+				       NULL);
 	buf_init(&out, BUF_MAX_RESULT);
-	serve_conn_busy(s, conn, 1);
 	pthread_mutex_lock(&s->lock);
 	status = s->handle(s->ud, serve_header, &h, r->received_ms, buf_str(&r->body), r->body.len,
 			   &out);
@@ -334,10 +341,6 @@ static enum MHD_Result serve_access(void *cls, struct MHD_Connection *conn, cons
 				       NULL);
 	if (r->route == ROUTE_INIT)
 		return serve_reply_str(conn, MHD_HTTP_OK, "{}", NULL);
-	if (serve_stopping(s))
-		return serve_reply_str(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-				       "{\"errorType\":\"ShuttingDown\",\"errorMessage\":\"the runtime is stopping\"}",
-				       NULL);
 	return serve_invoke(s, conn, r);
 }
 
@@ -348,7 +351,7 @@ static void serve_completed(void *cls, struct MHD_Connection *conn, void **con_c
 	struct serve_req *r = *con_cls;
 
 	(void)toe;
-	serve_conn_busy(s, conn, 0); /* the next request on this connection starts its own clock */
+	(void)serve_conn_busy(s, conn, r, 0); /* the next request on this connection starts its own clock */
 	if (r == NULL)
 		return;
 	serve_uncount(s, r);

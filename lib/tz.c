@@ -159,8 +159,12 @@ int tz_load(struct tz *z, const char *name, struct err *e)
 		if (c == 0) {
 			snprintf(z->name, sizeof(z->name), "%s", name);
 			z->zone = &tz_zones[tz_name_zone[mid]];
-			if (tz_rule_parse(tz_footers + z->zone->footer, &z->rule) != 0)
-				z->rule.std = z->zone->off0; /* no footer: the last known offset */
+			if (tz_rule_parse(tz_footers + z->zone->footer, &z->rule) != 0) {
+				/* No usable footer: nothing half-parsed, and the last known offset. */
+				memset(&z->rule, 0, sizeof(z->rule));
+				z->rule.std = z->zone->n > 0 ? tz_changes[z->zone->first + z->zone->n - 1].off
+							     : z->zone->off0;
+			}
 			return 0;
 		}
 		if (c < 0)

@@ -48,7 +48,7 @@ def read_tzif(path):
 # --- POSIX TZ strings, as CPython's zoneinfo reads them (M rules only) -------------------------
 _NAME = r"(?:<[^>]*>|[A-Za-z]{3,})"
 _OFF = r"([+-]?\d{1,2}(?::\d{2}){0,2})"
-_RULE = r"M(\d{1,2})\.(\d)\.(\d)(?:/([+-]?\d{1,3}(?::\d{2}){0,2}))?"
+_RULE = r"M(1[0-2]|[1-9])\.([1-5])\.([0-6])(?:/([+-]?\d{1,3}(?::\d{2}){0,2}))?"
 _TZ = re.compile(r"^%s%s(?:%s%s?,%s,%s)?$" % (_NAME, _OFF, _NAME, _OFF, _RULE, _RULE))
 
 

@@ -114,10 +114,13 @@ def test_overrides_skip_and_expiry(fg):
     assert s[sid(2)]["result"] == "kept" and s[sid(2)]["desired"] == "stopped"
     assert s[sid(3)]["result"] == "skipped" and s[sid(3)]["reason"] == "override: skip"
     assert s[sid(4)]["result"] == "failed" and "override" in s[sid(4)]["reason"]
-    assert s[sid(5)]["result"] == "skipped" or s[sid(5)]["desired"] == "stopped"
+    # stopped-until: wanted stopped, enforced, so the running server is stopped now.
+    assert s[sid(5)]["result"] == "requested" and s[sid(5)]["desired"] == "stopped"
     assert out["status"] == "error"  # the malformed override failed that server only
     started = [x["id"] for b in batches(fg.cloud, "os-start") for x in b["os-start"]["servers"]]
     assert started == [sid(1)]
+    stopped = [x["id"] for b in batches(fg.cloud, "os-stop") for x in b["os-stop"]["servers"]]
+    assert sid(5) in stopped
 
 
 def test_an_override_stops_during_office_hours(fg):

@@ -95,18 +95,20 @@ def pct(xs, p):
 
 
 # -- processes ------------------------------------------------------------------
-def start(name, emu, errlog):
+def spawn(argv, addr, userdata, errlog, timeout_s=30):
+    """A runtime process with the platform's variables, in a session of its own."""
     env = {
         "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-        "RUNTIME_API_ADDR": emu.addr, "RUNTIME_PROJECT_ID": PROJECT,
-        "RUNTIME_FUNC_NAME": "fgboot-bench", "RUNTIME_FUNC_VERSION": "latest",
-        "RUNTIME_PACKAGE": "default", "RUNTIME_HANDLER": "bootstrap", "RUNTIME_TIMEOUT": "30",
-        "RUNTIME_MEMORY": "128", "RUNTIME_CODE_ROOT": str(ROOT),
-        "RUNTIME_USERDATA": json.dumps({"cceEndpoint": emu.cloud_url,
-                                        "ecsEndpoint": emu.cloud_url, "clusterId": CLUSTER}),
+        "RUNTIME_API_ADDR": addr, "RUNTIME_PROJECT_ID": PROJECT, "RUNTIME_HANDLER": "bootstrap",
+        "RUNTIME_TIMEOUT": str(timeout_s), "RUNTIME_USERDATA": json.dumps(userdata),
     }
-    return subprocess.Popen(RUNTIMES[name], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=errlog, start_new_session=True)
+    return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=errlog, start_new_session=True)
+
+
+def start(name, emu, errlog):
+    return spawn(RUNTIMES[name], emu.addr, {"cceEndpoint": emu.cloud_url,
+                                            "ecsEndpoint": emu.cloud_url, "clusterId": CLUSTER}, errlog)
 
 
 def stop(p):
@@ -182,18 +184,9 @@ def fleet(row, name, errlog):
         for i, cid in enumerate(ids):
             cloud.add_cluster(cid, "c%d" % i)
         cloud.delay = FLEET_DELAY
-        env = {
-            "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "RUNTIME_API_ADDR": rt.addr, "RUNTIME_PROJECT_ID": PROJECT,
-            "RUNTIME_FUNC_NAME": "fgboot-bench", "RUNTIME_FUNC_VERSION": "latest",
-            "RUNTIME_PACKAGE": "default", "RUNTIME_HANDLER": "bootstrap", "RUNTIME_TIMEOUT": "300",
-            "RUNTIME_MEMORY": "128", "RUNTIME_CODE_ROOT": str(ROOT),
-            "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
-                                            "clusterId": ",".join(ids),
-                                            "concurrency": conc}),
-        }
-        p = subprocess.Popen(RUNTIMES[name], env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=errlog, start_new_session=True)
+        p = spawn(RUNTIMES[name], rt.addr, {"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
+                                            "clusterId": ",".join(ids), "concurrency": conc},
+                  errlog, timeout_s=300)
         rid = rt.push(HIBERNATE, headers={"X-CFF-Auth-Token": TOKEN})
         res = rt.wait_result(rid, timeout=60 + n * 2 * FLEET_DELAY * 3)
         body = json.loads(res.body)
@@ -234,14 +227,9 @@ def fleet_servers(errlog):
                                                        for i, s in enumerate(servers[k * per:(k + 1) * per])])
         cloud.delay = FLEET_DELAY
         cloud.transition_seconds = FLEET_JOB_SECONDS
-        env = {
-            "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "RUNTIME_API_ADDR": rt.addr, "RUNTIME_PROJECT_ID": PROJECT, "RUNTIME_TIMEOUT": "60",
-            "RUNTIME_USERDATA": json.dumps({"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
-                                            "clusterId": ",".join(clusters)}),
-        }
-        p = subprocess.Popen(RUNTIMES["fgboot"], env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=errlog, start_new_session=True)
+        p = spawn(RUNTIMES["fgboot"], rt.addr, {"cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
+                                                "clusterId": ",".join(clusters)},
+                  errlog, timeout_s=60)
         rid = rt.push({"action": "stop", "wait": True}, headers={"X-CFF-Auth-Token": TOKEN})
         res = rt.wait_result(rid, timeout=120)
         body = json.loads(res.body)
