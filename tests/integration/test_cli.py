@@ -209,16 +209,21 @@ def test_static_binary_falls_back_to_the_embedded_bundle(tls_cloud):
     assert tls_cloud.requests == []
 
 
-def traced_pid(tracer):
-    """The pid of the program strace (pid `tracer`) started."""
+def traced_pid(tracer, binary):
+    """The pid of `binary` once strace (pid `tracer`) has started it. strace forks probes of
+    its own first (ptrace feature checks), so the first child is not always the program."""
     children = pathlib.Path("/proc/%d/task/%d/children" % (tracer, tracer))
+    want = os.path.realpath(binary)
     end = time.monotonic() + 10
     while time.monotonic() < end:
-        pids = children.read_text().split()
-        if pids:
-            return int(pids[0])
+        for pid in children.read_text().split():
+            try:
+                if os.readlink("/proc/%s/exe" % pid) == want:
+                    return int(pid)
+            except OSError:
+                pass                                 # gone, or not ours to read yet
         time.sleep(0.01)
-    raise AssertionError("strace started nothing")
+    raise AssertionError("strace did not start %s" % binary)
 
 
 def test_tls_session_and_ca_file_are_reused_across_invocations(fg, tls_cloud, test_ca, tmp_path):
@@ -233,7 +238,7 @@ def test_tls_session_and_ca_file_are_reused_across_invocations(fg, tls_cloud, te
         argv = ["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", str(trace)] + argv
     boot = fg.start({"clusterId": C1, "cceEndpoint": tls_cloud.url, "ecsEndpoint": tls_cloud.url},
                     env={"SSL_CERT_FILE": str(test_ca / "ca.pem")}, argv=argv)
-    pid = traced_pid(boot.proc.pid) if traced else None
+    pid = traced_pid(boot.proc.pid, fg.binary) if traced else None
     try:
         for _ in range(100):
             fg.push({"action": "status"})
