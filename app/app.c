@@ -86,18 +86,42 @@ static void app_begin_calls(struct app *a, const struct ctx *ctx, const struct p
  * configured clusters: their node lists are read (nothing else is sent)
  * before the handler runs. 0, or -1 with e set ("Forbidden" or the cloud's).
  */
+/* One configured cluster's node list read: its outcome. */
+struct app_nodes_read {
+	int rc;
+	struct err e;
+};
+
+static void app_nodes_done(struct cloud *c, void *ud, int rc, struct err *e)
+{
+	struct app_nodes_read *k = ud;
+
+	(void)c;
+	if ((k->rc = rc) != 0)
+		k->e = *e;
+}
+
 static int app_check_node_servers(struct app *a, const struct params *p, struct err *e)
 {
+	const struct strlist *clusters = &a->cfg.cluster_ids;
+	struct app_nodes_read *reads;
 	struct strlist nodes;
 	size_t i, without = 0;
 	int rc = -1;
 
 	if (p->node_server_ids.n == 0)
 		return 0;
+	if ((reads = calloc(clusters->n ? clusters->n : 1, sizeof(*reads))) == NULL)
+		return err_set(e, "OutOfMemory", "out of memory checking node servers");
 	strlist_init(&nodes);
-	for (i = 0; i < a->cfg.cluster_ids.n; i++) {
-		if (cce_list_node_servers(a->cloud, a->cfg.cluster_ids.v[i], &nodes, &without, e) != 0) {
-			err_prefix(e, "checking the nodes of cluster %s", a->cfg.cluster_ids.v[i]);
+	/* Every configured cluster's list at once; callbacks run one at a time, so they share one set. */
+	for (i = 0; i < clusters->n; i++)
+		cce_list_node_servers_add(a->cloud, clusters->v[i], &nodes, &without, app_nodes_done, &reads[i]);
+	cloud_run(a->cloud);
+	for (i = 0; i < clusters->n; i++) {
+		if (reads[i].rc != 0) {
+			*e = reads[i].e;
+			err_prefix(e, "checking the nodes of cluster %s", clusters->v[i]);
 			goto out;
 		}
 	}
@@ -112,6 +136,7 @@ static int app_check_node_servers(struct app *a, const struct params *p, struct 
 	rc = 0;
 out:
 	strlist_release(&nodes);
+	free(reads);
 	return rc;
 }
 

@@ -43,21 +43,6 @@ int cce_node_servers_from_json(const json_t *root, struct strlist *server_ids,
 	return 0;
 }
 
-int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
-			  size_t *nodes_without_server, struct err *e)
-{
-	char path[256];
-	json_t *answer;
-	int rc;
-
-	snprintf(path, sizeof(path), "/api/v3/projects/{project}/clusters/%s/nodes", id);
-	if (cloud_request(c, CFG_CCE, "GET", path, NULL, &answer, e) != 0)
-		return -1;
-	rc = cce_node_servers_from_json(answer, server_ids, nodes_without_server, e);
-	json_decref(answer);
-	return rc;
-}
-
 /* A queued call's destination and callback. */
 struct cce_pending {
 	enum { CCE_GET, CCE_OP, CCE_NODES } kind;

@@ -15,27 +15,18 @@ struct cce_cluster {
 };
 
 /*
- * Each call returns 0, or -1 with e describing the failure as
- * cloud_request() does (an answer of the wrong shape: e->code "BadResponse",
- * with the answer's status).
- */
-
-/*
- * GET .../clusters/{id}/nodes: appends each node's ECS server id
- * (status.serverId) to server_ids. Nodes without one (still building) are
- * counted in *nodes_without_server.
- */
-int cce_list_node_servers(struct cloud *c, const char *id, struct strlist *server_ids,
-			  size_t *nodes_without_server, struct err *e) FG_WUR;
-
-/*
  * Calls queued on c (see cloud_add): nothing is sent before cloud_run(), and
- * done runs exactly once with ud, rc and e as above. id, op are copied; out,
+ * done runs exactly once with ud and rc: 0, or -1 with e describing the
+ * failure as cloud_request() does (an answer of the wrong shape: e->code
+ * "BadResponse", with the answer's status). id, op are copied; out,
  * server_ids and nodes_without_server must live until done has run.
  *
  *   cce_get_cluster_add         GET /api/v3/projects/{project}/clusters/{id} into out
  *   cce_operation_add           POST .../clusters/{id}/operation/{op} ("hibernate", "awake")
- *   cce_list_node_servers_add   cce_list_node_servers(), queued
+ *   cce_list_node_servers_add   GET .../clusters/{id}/nodes: appends each node's ECS
+ *                               server id (status.serverId) to server_ids; nodes
+ *                               without one (still building) are counted in
+ *                               *nodes_without_server
  */
 typedef void cce_done_fn(struct cloud *c, void *ud, int rc, struct err *e);
 

@@ -131,6 +131,30 @@ def test_apig_may_name_a_node_server_of_a_configured_cluster(fg):
     assert [(r.method, r.path) for r in fg.cloud.requests] == [("GET", CLUSTERS + C1 + "/nodes")]
 
 
+def test_node_lists_of_all_configured_clusters_are_read_together(fg):
+    """The node-server check reads every configured cluster's node list at once, and a
+    list the cloud will not give is the answer's error, not a pass."""
+    setup_fleet(fg.cloud)
+    fg.cloud.delay = 0.2
+    fg.start({"clusterId": C2 + "," + C1, "apigActions": "status,stop"})
+    out = body_of(fg.invoke(apig({"action": "stop", "serverIds": NODE, "dryRun": True})))
+    assert [s["server_id"] for s in out["data"]["server_list"]] == [NODE]
+    # Read twice: by the check, then by the handler (the configured clusters' nodes are targets too).
+    lists = [r for r in fg.cloud.requests if r.path.endswith("/nodes")]
+    both = sorted([CLUSTERS + C1 + "/nodes", CLUSTERS + C2 + "/nodes"])
+    assert len(lists) == 4 and sorted(r.path for r in lists[:2]) == both, [r.path for r in lists]
+    assert [r.in_flight for r in lists[:2]] == [1, 2], "the check read the node lists one after the other"
+    fg.cloud.delay = 0
+    fg.cloud.clear_requests()
+    fg.cloud.fail("GET", C2 + "/nodes$", status=403, times=1,
+                  body=b'{"error_code":"CCE.03400001","error_msg":"no permission"}')
+    res = fg.invoke(apig({"action": "stop", "serverIds": NODE, "dryRun": True}))
+    out = body_of(res)
+    assert res.json["statusCode"] == 502 and out["errorType"] == "CloudError", out
+    assert C2 in out["errorMessage"] and "nodes" in out["errorMessage"], out
+    assert fg.cloud.requests_matching("POST", r".*") == []
+
+
 def test_apig_may_not_change_type_nor_turn_options_on(fg):
     setup_fleet(fg.cloud)
     fg.start({"serverIds": S1, "apigActions": "status,stop,hibernate"})
