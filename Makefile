@@ -145,7 +145,7 @@ build/san/tests/unit/tzprobe: tests/unit/tzprobe.c $(SAN_LIB_OBJS)
 # on build/fuzz/corpus-<t> (seeded from tests/fuzz/corpus/<t>, which is never
 # written) and fails on any crash, leak or sanitizer report (the reproducer is
 # left in build/fuzz/artifacts-<t>/); `make fuzz-smoke` replays the seeds once.
-FUZZ_TARGETS := event config cloud sign http
+FUZZ_TARGETS := event config cloud sign http schedule
 FUZZ_SECONDS ?= 30
 FUZZ_CC := clang
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS))
