@@ -106,7 +106,7 @@ static void add_target(struct targets *out, const char *id, const struct ecs_ser
 	snprintf(t->id, sizeof(t->id), "%s", id);
 	t->job = -1;
 	if (srv == NULL) {
-		handler_outcome_fail(&t->out, "no such server in the project", NULL);
+		handler_outcome_fail(&t->out, REPORT_REASON_MISSING, NULL);
 		return;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", srv->name);

@@ -143,7 +143,7 @@ static int report_item(struct report *r, json_t *list, const char *id_key, const
 		json_object_set_new_nocheck(item, "error", report_cloud_error(failure));
 	if (strcmp(result, REPORT_FAILED) == 0 &&
 	    ((failure != NULL && failure->status == 404) ||
-	     (failure == NULL && reason != NULL && strncmp(reason, "no such ", 8) == 0)))
+	     (failure == NULL && reason != NULL && strcmp(reason, REPORT_REASON_MISSING) == 0)))
 		r->nmissing++;
 	if (json_array_append_new(list, item) != 0)
 		return -1;

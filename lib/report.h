@@ -26,6 +26,9 @@
 #define REPORT_LISTED "listed"   /* status: read only */
 #define REPORT_KEPT "kept"       /* schedule: left as someone set it since the last boundary */
 
+/* The reason of a failed target the project does not have: counted as missing (HTTP 404). */
+#define REPORT_REASON_MISSING "no such server in the project"
+
 /* Fields are private to report.c. */
 struct report {
 	char action[32];
@@ -33,7 +36,7 @@ struct report {
 	json_t *servers; /* NULL until report_want_servers() or the first server */
 	json_t *jobs;
 	int nrequested, nskipped, nfailed, ndone, npending, nplanned, nlisted, nkept;
-	int nmissing; /* failed because the cloud does not know the target (404, "no such …") */
+	int nmissing; /* failed because the cloud does not know the target (404, or REPORT_REASON_MISSING) */
 	char schedule_time[24]; /* data.schedule_time; "" when none */
 	int dry_run;
 	int retries;

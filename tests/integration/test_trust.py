@@ -131,6 +131,22 @@ def test_apig_may_name_a_node_server_of_a_configured_cluster(fg):
     assert [(r.method, r.path) for r in fg.cloud.requests] == [("GET", CLUSTERS + C1 + "/nodes")]
 
 
+def test_apig_gets_404_when_a_configured_server_is_not_in_the_project(fg):
+    """A configured server the project does not have is the caller's 404 (nothing is stopped);
+    next to one that exists and fails otherwise it is 502."""
+    setup_fleet(fg.cloud)
+    gone = "aaaaaaaa-0000-4000-8000-0000000000ff"
+    fg.start({"serverIds": gone + "," + S1, "apigActions": "status,stop"})
+    res = fg.invoke(apig({"action": "stop", "serverIds": gone}))
+    assert res.kind == "response" and res.json["statusCode"] == 404, res.json
+    item = body_of(res)["data"]["server_list"][0]
+    assert item["server_id"] == gone and item["result"] == "failed" and "error" not in item, item
+    assert fg.cloud.requests_matching("POST", r".*") == []
+    fg.cloud.fail("POST", r"/cloudservers/action$", status=500, times=None)
+    res = fg.invoke(apig({"action": "stop"}))
+    assert res.json["statusCode"] == 502, res.json
+
+
 def test_node_lists_of_all_configured_clusters_are_read_together(fg):
     """The node-server check reads every configured cluster's node list at once, and a
     list the cloud will not give is the answer's error, not a pass."""
