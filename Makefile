@@ -16,7 +16,7 @@ Q := @
 endif
 VERSION := 0.1.0
 
-LIB_SRCS := lib/err.c lib/buf.c lib/secret.c lib/log.c lib/backoff.c lib/strlist.c lib/http.c lib/sign.c \
+LIB_SRCS := lib/err.c lib/buf.c lib/secret.c lib/log.c lib/backoff.c lib/strindex.c lib/strlist.c lib/http.c lib/sign.c \
 	lib/ecs.c lib/action.c lib/config.c lib/event.c lib/params.c lib/runtime.c lib/context.c \
 	lib/cloud.c lib/cce.c lib/report.c lib/serve.c lib/tz.c lib/schedule.c build/gen/tzdata.c
 HANDLER_SRCS := handlers/handlers.c handlers/cce.c handlers/ecs.c handlers/schedule.c

@@ -14,8 +14,7 @@ void ecs_servers_init(struct ecs_servers *s)
 	s->v = NULL;
 	s->n = 0;
 	s->cap = 0;
-	s->slot = NULL;
-	s->nslot = 0;
+	strindex_init(&s->idx);
 	s->tag_keys[0] = s->tag_keys[1] = NULL;
 }
 
@@ -24,70 +23,30 @@ void ecs_servers_release(struct ecs_servers *s)
 	if (s == NULL)
 		return;
 	free(s->v);
-	free(s->slot);
+	strindex_release(&s->idx);
 	s->v = NULL;
-	s->n = s->cap = 0;
-	s->slot = NULL;
-	s->nslot = 0; /* tag_keys stay: the caller's choice */
+	s->n = s->cap = 0; /* tag_keys stay: the caller's choice */
 }
 
-/* FNV-1a: the index's hash of an id. */
-static size_t ecs_hash(const char *id)
+static const char *ecs_server_key(const void *items, size_t i)
 {
-	size_t h = (size_t)1469598103934665603ULL;
-
-	for (; *id != '\0'; id++)
-		h = (h ^ (unsigned char)*id) * (size_t)1099511628211ULL;
-	return h;
-}
-
-/* The slot holding id, or the empty slot where it would go (nslot > n: one is always empty). */
-static size_t ecs_slot(const struct ecs_servers *s, const char *id)
-{
-	size_t mask = s->nslot - 1, i = ecs_hash(id) & mask;
-
-	while (s->slot[i] != 0 && strcmp(s->v[s->slot[i] - 1].id, id) != 0)
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Rebuilds the index with room for twice want servers. -1 when memory ran out (index unchanged). */
-static int ecs_reindex(struct ecs_servers *s, size_t want)
-{
-	size_t nslot = 64, i, *old = s->slot, oldn = s->nslot;
-
-	while (nslot < want * 2)
-		nslot *= 2;
-	if ((s->slot = calloc(nslot, sizeof(*s->slot))) == NULL) {
-		s->slot = old;
-		s->nslot = oldn;
-		return -1;
-	}
-	s->nslot = nslot;
-	for (i = 0; i < s->n; i++)
-		s->slot[ecs_slot(s, s->v[i].id)] = i + 1;
-	free(old);
-	return 0;
+	return ((const struct ecs_server *)items)[i].id;
 }
 
 const struct ecs_server *ecs_servers_find(const struct ecs_servers *s, const char *id)
 {
-	size_t at;
+	size_t at = strindex_find(&s->idx, ecs_server_key, s->v, id, strlen(id));
 
-	if (s->nslot == 0)
-		return NULL;
-	at = s->slot[ecs_slot(s, id)];
-	return at != 0 ? &s->v[at - 1] : NULL;
+	return at != STRINDEX_NONE ? &s->v[at] : NULL;
 }
 
-/* Room for one more server at s->v[s->n]; -1 when memory ran out. */
 /* Makes room for one more server, in the array and in the index. 0, or -1 (nothing changed). */
 static int ecs_servers_grow(struct ecs_servers *s)
 {
 	struct ecs_server *v;
 	size_t cap;
 
-	if ((s->n + 1) * 2 > s->nslot && ecs_reindex(s, s->n + 1) != 0)
+	if (strindex_reserve(&s->idx, ecs_server_key, s->v, s->n) != 0)
 		return -1;
 	if (s->n < s->cap)
 		return 0;
@@ -103,8 +62,8 @@ int ecs_servers_append(struct ecs_servers *s, const struct ecs_server *srv)
 {
 	if (ecs_servers_grow(s) != 0)
 		return -1;
-	s->v[s->n++] = *srv;
-	s->slot[ecs_slot(s, srv->id)] = s->n;
+	s->v[s->n] = *srv;
+	strindex_put(&s->idx, ecs_server_key, s->v, s->n++);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cloud.h"
 #include "err.h"
+#include "strindex.h"
 #include "strlist.h"
 
 #define ECS_BATCH_MAX 1000 /* servers per batch action (spec 4.4) */
@@ -37,8 +38,7 @@ struct ecs_servers {
 	size_t n;
 	size_t cap;
 	const char *tag_keys[ECS_TAG_KEYS];
-	size_t *slot; /* private: open-addressing index of v by id (i + 1; 0 empty) */
-	size_t nslot; /* private: a power of two, at least twice n; 0 while empty */
+	struct strindex idx; /* private: v's index by id */
 };
 
 void ecs_servers_init(struct ecs_servers *s);

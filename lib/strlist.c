@@ -1,7 +1,6 @@
 /* strlist: see strlist.h. */
 #include "strlist.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +9,7 @@ void strlist_init(struct strlist *l)
 	l->v = NULL;
 	l->n = 0;
 	l->cap = 0;
-	l->slot = NULL;
-	l->nslot = 0;
+	strindex_init(&l->idx);
 }
 
 void strlist_release(struct strlist *l)
@@ -23,63 +21,18 @@ void strlist_release(struct strlist *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
-	free(l->slot);
+	strindex_release(&l->idx);
 	strlist_init(l);
 }
 
-/* FNV-1a over n bytes. */
-static size_t strlist_hash(const char *s, size_t n)
+static const char *strlist_key(const void *items, size_t i)
 {
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)(h ^ (h >> 32));
-}
-
-/*
- * The slot where s (n bytes, no NUL) is, or the empty slot where it would go.
- * l->nslot > l->n, so an empty slot always exists.
- */
-static size_t strlist_find(const struct strlist *l, const char *s, size_t n)
-{
-	size_t mask = l->nslot - 1, i = strlist_hash(s, n) & mask;
-	const char *v;
-
-	for (; l->slot[i] != 0; i = (i + 1) & mask) {
-		v = l->v[l->slot[i] - 1];
-		if (strncmp(v, s, n) == 0 && v[n] == '\0')
-			return i;
-	}
-	return i;
-}
-
-/* Rebuilds the index with room for at least twice want items. 0 or -1. */
-static int strlist_rehash(struct strlist *l, size_t want)
-{
-	size_t nslot = 16, i, *old = l->slot;
-
-	while (nslot < want * 2)
-		nslot *= 2;
-	if ((l->slot = calloc(nslot, sizeof(*l->slot))) == NULL) {
-		l->slot = old;
-		return -1;
-	}
-	free(old);
-	l->nslot = nslot;
-	for (i = 0; i < l->n; i++)
-		l->slot[strlist_find(l, l->v[i], strlen(l->v[i]))] = i + 1;
-	return 0;
+	return ((char *const *)items)[i];
 }
 
 size_t strlist_index(const struct strlist *l, const char *s)
 {
-	if (l->nslot == 0)
-		return STRLIST_NONE;
-	return l->slot[strlist_find(l, s, strlen(s))] - 1; /* 0 - 1: STRLIST_NONE */
+	return strindex_find(&l->idx, strlist_key, l->v, s, strlen(s));
 }
 
 int strlist_has(const struct strlist *l, const char *s)
@@ -90,16 +43,11 @@ int strlist_has(const struct strlist *l, const char *s)
 int strlist_add(struct strlist *l, const char *s, size_t n)
 {
 	char *copy, **v;
-	size_t at;
 
 	n = strnlen(s, n);
-	if (l->nslot == 0 && strlist_rehash(l, 8) != 0)
-		return -1;
-	if (l->slot[strlist_find(l, s, n)] != 0)
+	if (strindex_find(&l->idx, strlist_key, l->v, s, n) != STRINDEX_NONE)
 		return 0;
-	if (l->n >= STRLIST_MAX)
-		return -1;
-	if ((l->n + 1) * 2 > l->nslot && strlist_rehash(l, l->n + 1) != 0)
+	if (l->n >= STRLIST_MAX || strindex_reserve(&l->idx, strlist_key, l->v, l->n) != 0)
 		return -1;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -112,9 +60,8 @@ int strlist_add(struct strlist *l, const char *s, size_t n)
 		return -1;
 	memcpy(copy, s, n);
 	copy[n] = '\0';
-	at = strlist_find(l, copy, n);
-	l->v[l->n++] = copy;
-	l->slot[at] = l->n;
+	l->v[l->n] = copy;
+	strindex_put(&l->idx, strlist_key, l->v, l->n++);
 	return 0;
 }
 

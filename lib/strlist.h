@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strindex.h"
 
 #define STRLIST_MAX 10000 /* targets in one invocation */
 #define STRLIST_ID_MAX 128
@@ -20,8 +21,7 @@ struct strlist {
 	char **v; /* read-only for callers */
 	size_t n;
 	size_t cap;
-	size_t *slot; /* private: open-addressing index of v (i + 1; 0 empty) */
-	size_t nslot; /* private: a power of two, at least twice n; 0 before the first add */
+	struct strindex idx; /* private: v's index */
 };
 
 void strlist_init(struct strlist *l);
@@ -73,7 +73,7 @@ int strlist_add_csv(struct strlist *l, const char *csv, strlist_add_fn *add, con
 /* Appends a copy of every item of src not already in l. Returns 0 or -1 (memory, cap). */
 int strlist_add_all(struct strlist *l, const struct strlist *src) FG_WUR;
 
-#define STRLIST_NONE ((size_t)-1)
+#define STRLIST_NONE STRINDEX_NONE
 
 /* The index of s in l->v, or STRLIST_NONE (a hash lookup). */
 size_t strlist_index(const struct strlist *l, const char *s);

@@ -240,7 +240,7 @@ static void test_index(void)
 	CHECK(bad == 0);
 	CHECK(strlist_has(&l, "") == 0);
 	strlist_release(&l);
-	CHECK(l.nslot == 0 && strlist_has(&l, "a") == 0);
+	CHECK(l.idx.nslot == 0 && strlist_has(&l, "a") == 0);
 }
 
 int main(void)
