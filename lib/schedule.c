@@ -34,8 +34,14 @@ void sched_set_release(struct sched_set *s)
 		free(s->v[i].holidays);
 	}
 	free(s->v);
+	strindex_release(&s->idx);
 	s->v = NULL;
 	s->n = 0;
+}
+
+static const char *sched_key(const void *items, size_t i)
+{
+	return ((const struct sched *)items)[i].name;
 }
 
 void sched_conf_release(struct sched_conf *c)
@@ -388,6 +394,7 @@ int sched_set_parse(struct sched_set *s, const char *json, struct err *e)
 
 	s->v = NULL;
 	s->n = 0;
+	strindex_init(&s->idx);
 	if (root == NULL) {
 		err_set(e, SCHED_ERR, "schedules is not valid JSON: %s", jerr.text);
 		goto out;
@@ -415,6 +422,11 @@ int sched_set_parse(struct sched_set *s, const char *json, struct err *e)
 		snprintf(one->name, sizeof(one->name), "%s", name);
 		if (sched_one(one, def, e) != 0)
 			goto out;
+		if (strindex_reserve(&s->idx, sched_key, s->v, s->n - 1) != 0) {
+			err_set(e, "OutOfMemory", "out of memory");
+			goto out;
+		}
+		strindex_put(&s->idx, sched_key, s->v, s->n - 1); /* names are distinct: duplicates were refused */
 	}
 	rc = 0;
 out:
@@ -464,12 +476,9 @@ out:
 
 const struct sched *sched_find(const struct sched_set *s, const char *name)
 {
-	size_t i;
+	size_t at = strindex_find(&s->idx, sched_key, s->v, name, strlen(name));
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].name, name) == 0)
-			return &s->v[i];
-	return NULL;
+	return at != STRINDEX_NONE ? &s->v[at] : NULL;
 }
 
 const char *sched_state_name(enum sched_state st)

@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strindex.h"
 #include "strlist.h"
 #include "tz.h"
 
@@ -69,6 +70,7 @@ struct sched {
 struct sched_set {
 	struct sched *v;
 	size_t n;
+	struct strindex idx; /* private: v by name */
 };
 
 struct sched_cluster {
@@ -105,7 +107,7 @@ void sched_set_release(struct sched_set *s);
  */
 int sched_clusters_parse(struct sched_conf *c, const char *json, struct err *e) FG_WUR;
 
-/* The schedule called name, or NULL. */
+/* The schedule called name, or NULL (a hash lookup). */
 const struct sched *sched_find(const struct sched_set *s, const char *name);
 
 /* What s wants at the UTC instant utc (seconds). */

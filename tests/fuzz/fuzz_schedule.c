@@ -114,7 +114,7 @@ static void check_override(const char *value, long long now)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size + 1), *piece[NPIECES] = {0}, *p, *end;
-	struct sched_set set = {NULL, 0};
+	struct sched_set set = {0};
 	struct tz_zone zone = {0, LLONG_MIN, 0, 0, 0};
 	struct tz ruled, named;
 	struct sched alt;
