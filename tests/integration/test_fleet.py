@@ -3,7 +3,7 @@ the answer in the order asked, polite under 429, every cluster handled."""
 import math
 import time
 
-from conftest import body_of
+from conftest import binary_id, body_of
 
 DELAY = 0.1  # seconds every answer of the fake cloud takes
 
@@ -39,7 +39,8 @@ def test_40_clusters_hibernate_within_the_bound_at_most_16_in_flight(fg):
     assert fg.cloud.peak_in_flight <= 16
     assert fg.cloud.peak_in_flight >= 8, "calls did not overlap"
     bound = math.ceil(80 / 16) * DELAY + DELAY
-    assert wall <= 3 * bound, "%.2f s for 40 clusters (bound %.2f s)" % (wall, bound)
+    slack = 6 if binary_id(fg.binary) == "san" else 3  # the sanitized build is slower by design
+    assert wall <= slack * bound, "%.2f s for 40 clusters (bound %.2f s)" % (wall, bound)
     # Each cluster is read before it is operated on.
     order = [(r.method, r.path.rsplit("/clusters/", 1)[1].split("/")[0]) for r in fg.cloud.requests]
     for cid in ids:
@@ -97,7 +98,9 @@ def test_401_on_one_cluster_does_not_stop_the_others(fg):
 
 
 def test_429_every_5th_request_every_cluster_handled_and_fewer_in_flight(fg):
-    ids = fleet(fg, 40)
+    # Answers take 0.5 s: the first 16 calls (each on a new connection) surely overlap the
+    # first 429, and the client has had time to react before what is counted as "after".
+    ids = fleet(fg, 40, delay=0.5)
     fg.cloud.every_nth = (5, 429)
     fg.start()
     res, out = hibernate(fg, ids)
@@ -107,7 +110,7 @@ def test_429_every_5th_request_every_cluster_handled_and_fewer_in_flight(fg):
     reqs = list(fg.cloud.requests)
     first_429 = min(r.t_answered for r in reqs if r.status == 429)
     before = max(r.in_flight for r in reqs if r.t < first_429)
-    after = max(r.in_flight for r in reqs if r.t > first_429 + 0.05)
+    after = max(r.in_flight for r in reqs if r.t > first_429 + 0.5)
     assert before == 16
     assert after < before, "the host's share did not shrink after a 429"
     assert out["data"]["retries"] > 0
@@ -115,10 +118,10 @@ def test_429_every_5th_request_every_cluster_handled_and_fewer_in_flight(fg):
 
 def test_deadline_cuts_off_unsent_calls_and_answers_in_time(fg):
     ids = fleet(fg, 40, delay=0.5)
-    fg.start({"concurrency": "2"}, env={"RUNTIME_TIMEOUT": "3"})
+    fg.start({"concurrency": "2"}, env={"RUNTIME_TIMEOUT": "6"})  # 80 calls, 2 at a time: 20 s
     res, out = hibernate(fg, ids)
     wall = res.t_answered - res.t_delivered
-    assert wall < 3, "answered after the deadline (%.2f s)" % wall
+    assert wall < 6, "answered after the deadline (%.2f s)" % wall
     assert [c["cluster_id"] for c in out["data"]["cluster_list"]] == ids
     results = [c["result"] for c in out["data"]["cluster_list"]]
     assert "requested" in results and "failed" in results
@@ -127,17 +130,18 @@ def test_deadline_cuts_off_unsent_calls_and_answers_in_time(fg):
     assert all(c["error"]["code"] == "Timeout" for c in late), late[:2]
     assert any("not sent" in c["error"]["message"] for c in late), late[:2]
     # Nothing was sent after the deadline's reserve.
-    assert max(r.t for r in fg.cloud.requests) < res.t_delivered + 3
+    assert max(r.t for r in fg.cloud.requests) < res.t_delivered + 6
 
 
 def test_list_pages_batches_and_job_polls_overlap(fg):
     ids = ["s-%05d" % i for i in range(2500)]
     for i, sid in enumerate(ids):
         fg.cloud.add_server(sid, "vm-%d" % i)
+    delay = 0.4  # wide enough that calls sent together arrive together, new connections and all
     fg.cloud.transition_seconds = 0.3
-    fg.cloud.delay = DELAY
+    fg.cloud.delay = delay
     # The first batch to arrive is answered last: the answer still lists jobs in batch order.
-    fg.cloud.fail("POST", r"/cloudservers/action$", delay=3 * DELAY, times=1)
+    fg.cloud.fail("POST", r"/cloudservers/action$", delay=3 * delay, times=1)
     fg.start({"serverIds": ",".join(ids)})  # configured: an event names at most 1,000 ids
     res = fg.invoke({"action": "stop", "wait": True}, timeout=60)
     out = body_of(res)
@@ -146,7 +150,7 @@ def test_list_pages_batches_and_job_polls_overlap(fg):
     assert {s["result"] for s in out["data"]["server_list"]} == {"done"}
     pages = fg.cloud.requests_matching("GET", r"/cloudservers/detail$")
     assert pages[0].query["offset"] == ["1"] and len(pages) == 3
-    assert abs(pages[1].t - pages[2].t) < DELAY, "pages 2 and 3 were not fetched together"
+    assert abs(pages[1].t - pages[2].t) < delay, "pages 2 and 3 were not fetched together"
     batches = fg.cloud.requests_matching("POST", r"/cloudservers/action$")
     assert len(batches) == 3
     assert max(b.in_flight for b in batches) >= 3, "the three batches were not sent together"
@@ -164,7 +168,7 @@ def test_tag_sweeps_overlap_and_keep_tag_order(fg):
         ids[t] = ["%s-%05d" % (t, i) for i in range(1500)]
         for sid in ids[t]:
             fg.cloud.add_server(sid, sid, status="SHUTOFF", tags=["team=" + t])
-    fg.cloud.delay = DELAY
+    fg.cloud.delay = 0.4  # first pages sent together arrive within it, on new connections too
     fg.start()
     res = fg.invoke({"action": "stop", "tags": ["team=a", "team=b", "team=c"]}, timeout=60)
     out = body_of(res)

@@ -326,7 +326,7 @@ def test_scheduled_clusters_are_read_together(fg):
     ids = ["%08d-2222-3333-4444-555555555555" % i for i in range(8)]
     for c in ids:
         fg.cloud.add_cluster(c, "c" + c[:8])
-    fg.cloud.delay = 0.1
+    fg.cloud.delay = 0.5  # reads sent together arrive within it, each on a new connection
     out = run(fg, "2026-12-01T17:05:00Z", {"clusterSchedules": json.dumps({c: "office" for c in ids}),
                                            "scheduleNodes": "false"})
     assert [c["cluster_id"] for c in out["data"]["cluster_list"]] == ids

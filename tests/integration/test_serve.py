@@ -8,6 +8,7 @@ every test by the fg fixture's teardown, and explicitly below).
 """
 import http.client
 import json
+import select
 import signal
 import socket
 import threading
@@ -290,6 +291,20 @@ def test_bad_port_is_a_usage_error(fg):
     fg.boots.remove(boot)
 
 
+def settle_closures(socks, quiet=0.3, limit=10):
+    """Waits until the server has dealt with every connection of socks: no more of them
+    is closed (made readable) for `quiet` seconds."""
+    end = time.monotonic() + limit
+    n, since = -1, time.monotonic()
+    while time.monotonic() < end:
+        readable, _, _ = select.select(socks, [], [], 0.05)
+        if len(readable) != n:
+            n, since = len(readable), time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return n
+
+
 def test_many_trickling_connections_do_not_starve_init(fg, served):
     """140 slowloris connections (more than the server's 128 slots) each hold a
     half-sent request; a legitimate POST /init is still answered within 1 s."""
@@ -300,7 +315,7 @@ def test_many_trickling_connections_do_not_starve_init(fg, served):
             s = socket.create_connection(("127.0.0.1", srv.port))
             s.sendall(b"POST /invoke HTTP/1.1\r\nHost: x\r\nX-Slow-%d: " % i)
             slow.append(s)
-        time.sleep(0.3)
+        settle_closures(slow)
         t0 = time.monotonic()
         status, _, out = srv.request("POST", "/init", body=b"{}", timeout=5)
         assert status == 200 and out == {}
@@ -341,33 +356,42 @@ def test_a_request_must_arrive_within_the_total_time_limit(fg, served):
     assert closed_at is not None and 9 <= closed_at <= 13, closed_at
 
 
+def wait_for(cond, what, limit=10):
+    end = time.monotonic() + limit
+    while not cond():
+        assert time.monotonic() < end, "timed out waiting for " + what
+        time.sleep(0.01)
+
+
 def test_the_deadline_starts_when_the_request_arrives_not_when_it_is_handled(fg, served):
-    """Two invocations arrive together; the second waits ~1.5 s for the first
-    (handlers run one at a time), then meets a cloud that takes 1 s. With a
-    2 s timeout counted from its arrival it must answer by ~2 s, its cluster
-    unread; counted from the lock it would have read it at ~2.5 s."""
+    """Two invocations arrive together; the second waits ~3 s for the first
+    (handlers run one at a time), then meets a cloud that takes 3 s. With a
+    5 s timeout counted from its arrival it must answer by ~4.5 s (the answer's
+    margin is 0.5 s), its cluster unread; counted from the lock it would have
+    read it at ~6 s."""
     fg.cloud.add_cluster(C1, "a")
     fg.cloud.add_cluster(C2, "b")
-    srv = served(env={"RUNTIME_TIMEOUT": "2"})
-    fg.cloud.fail("GET", C1 + "$", delay=1.5, times=1)
-    fg.cloud.fail("GET", C2 + "$", delay=1.0, times=1)
+    srv = served(env={"RUNTIME_TIMEOUT": "5"})
+    fg.cloud.fail("GET", C1 + "$", delay=3.0, times=1)
+    fg.cloud.fail("GET", C2 + "$", delay=3.0, times=1)
     results = {}
 
     def one(name, cid):
         out = srv.invoke({"action": "status", "clusterId": cid})
         results[name] = (time.monotonic(), out)
 
-    t0 = time.monotonic()
     first = threading.Thread(target=one, args=("first", C1))
     first.start()
-    time.sleep(0.1)
+    # The first is being handled (it holds the lock) once its cluster read reached the cloud.
+    wait_for(lambda: fg.cloud.requests_matching("GET", C1 + "$"), "the first invocation's read")
+    sent = time.monotonic()
     second = threading.Thread(target=one, args=("second", C2))
     second.start()
-    first.join(10)
-    second.join(10)
+    first.join(15)
+    second.join(15)
     assert results["first"][1][0] == 200
-    done_second = results["second"][0] - t0
-    assert done_second < 2.3, done_second
+    done_second = results["second"][0] - sent
+    assert done_second < 5.3, done_second
     item = results["second"][1][2]["data"]["cluster_list"][0]
     assert item["result"] == "failed", item
 
@@ -385,7 +409,7 @@ def test_sigterm_with_an_invocation_in_flight_answers_it_and_exits_0(fg, served)
 
     t = threading.Thread(target=call)
     t.start()
-    time.sleep(0.4)
+    wait_for(lambda: fg.cloud.requests_matching("GET", C1 + "$"), "the invocation's cluster read")
     srv.boot.proc.send_signal(signal.SIGTERM)
     t.join(15)
     assert "r" in got and got["r"][0] in (200, 500)

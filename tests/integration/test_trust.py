@@ -151,7 +151,7 @@ def test_node_lists_of_all_configured_clusters_are_read_together(fg):
     """The node-server check reads every configured cluster's node list at once, and a
     list the cloud will not give is the answer's error, not a pass."""
     setup_fleet(fg.cloud)
-    fg.cloud.delay = 0.2
+    fg.cloud.delay = 0.5
     fg.start({"clusterId": C2 + "," + C1, "apigActions": "status,stop"})
     out = body_of(fg.invoke(apig({"action": "stop", "serverIds": NODE, "dryRun": True})))
     assert [s["server_id"] for s in out["data"]["server_list"]] == [NODE]
