@@ -191,14 +191,20 @@ struct ecs_sweep {
 	long last;
 };
 
+/* The path of page number `page` (from 1) of sw's listing. */
+static void ecs_page_path(char *path, size_t n, const struct ecs_sweep *sw, long page)
+{
+	snprintf(path, n, "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page, ECS_PAGE_LIMIT,
+		 buf_str(&sw->query));
+}
+
 /* Queues page number `page` (from 1) of sw into sw->page[page - 1]. */
 static void ecs_sweep_add(struct cloud *c, struct ecs_sweep *sw, long page, const struct ecs_servers *like)
 {
 	char path[4200]; /* the query is at most 4000 bytes */
 
 	ecs_servers_like(&sw->page[page - 1].got, like);
-	snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
-		 ECS_PAGE_LIMIT, buf_str(&sw->query));
+	ecs_page_path(path, sizeof(path), sw, page);
 	cloud_add(c, CFG_ECS, "GET", path, NULL, ecs_page_done, &sw->page[page - 1]);
 }
 
@@ -230,8 +236,7 @@ static int ecs_page_on(struct cloud *c, const struct ecs_sweep *sw, struct ecs_s
 	for (page = 2; rc == 0 && got == ECS_PAGE_LIMIT; page++) {
 		if (page > ECS_PAGES_MAX)
 			return err_set(e, "BadResponse", "server list does not end");
-		snprintf(path, sizeof(path), "/v1/{project}/cloudservers/detail?offset=%ld&limit=%d%s", page,
-			 ECS_PAGE_LIMIT, buf_str(&sw->query));
+		ecs_page_path(path, sizeof(path), sw, page);
 		rc = cloud_request(c, CFG_ECS, "GET", path, NULL, &answer, e) != 0 ||
 		     ecs_page_from_json(answer, out, &got, &count, e) != 0 ? -1 : 0;
 		json_decref(answer);
@@ -244,7 +249,8 @@ static int ecs_page_on(struct cloud *c, const struct ecs_sweep *sw, struct ecs_s
  * Runs n listings together: every first page at once, then every other page
  * at once, and appends to out in listing order, then page order (the union
  * one sweep after another would build). 0, or -1 with e set (the first
- * failure in that order).
+ * failure in that order). Every failure returns before anything is queued:
+ * what is queued is always run, so no call outlives sw.
  */
 static int ecs_sweep_run(struct cloud *c, struct ecs_sweep *sw, size_t n, struct ecs_servers *out,
 			 struct err *e)
@@ -257,8 +263,9 @@ static int ecs_sweep_run(struct cloud *c, struct ecs_sweep *sw, size_t n, struct
 		if ((sw[i].page = calloc(1, sizeof(*sw[i].page))) == NULL)
 			return err_set(e, "OutOfMemory", "out of memory");
 		sw[i].last = 1;
-		ecs_sweep_add(c, &sw[i], 1, out);
 	}
+	for (i = 0; i < n; i++)
+		ecs_sweep_add(c, &sw[i], 1, out);
 	cloud_run(c);
 	for (i = 0; i < n; i++) {
 		first = &sw[i].page[0];
@@ -273,9 +280,10 @@ static int ecs_sweep_run(struct cloud *c, struct ecs_sweep *sw, size_t n, struct
 		}
 		sw[i].page = first;
 		memset(first + 1, 0, (size_t)(sw[i].last - 1) * sizeof(*first));
+	}
+	for (i = 0; i < n; i++)
 		for (pg = 2; pg <= sw[i].last; pg++)
 			ecs_sweep_add(c, &sw[i], pg, out);
-	}
 	cloud_run(c);
 	for (i = 0; i < n; i++) {
 		for (pg = 1; pg <= sw[i].last; pg++)
@@ -328,6 +336,7 @@ static int ecs_list_many(struct cloud *c, const char *const *tags, size_t n, str
 	struct ecs_sweep *sw = calloc(n ? n : 1, sizeof(*sw));
 	int rc;
 
+	err_clear(e); /* a failure found here, not a cloud's answer: no status or request id */
 	if (sw == NULL)
 		return err_set(e, "OutOfMemory", "out of memory");
 	rc = ecs_sweep_init(sw, tags, n, e) == 0 ? ecs_sweep_run(c, sw, n, out, e) : -1;

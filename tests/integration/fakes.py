@@ -771,6 +771,7 @@ class _Fault:
     delay: float
     hang: bool
     raw: Optional[bytes]
+    query: Any = None  # a compiled regex the raw query must match too, or None
 
 
 _CCE_RE = re.compile(r"^/api/v3/projects/([^/]+)(/.*)?$")
@@ -904,8 +905,9 @@ class FakeCloud(_FakeServer):
 
     # -- faults ------------------------------------------------------------
     def fail(self, method, path_regex, status=None, body=b"", times=1, headers=None,
-             delay=0, hang=False, raw=None):
-        """Canned answer for the next `times` requests matching method and re.search(path).
+             delay=0, hang=False, raw=None, query=None):
+        """Canned answer for the next `times` requests matching method and re.search(path)
+        (and re.search(query) on the raw query string, when given).
 
         method None or "*" matches any; times None = forever. body: bytes/str/JSON-able.
         status None (and no hang/raw) = normal handling after `delay` seconds.
@@ -916,7 +918,7 @@ class FakeCloud(_FakeServer):
             self._faults.append(_Fault(
                 None if method in (None, "*") else method.upper(), re.compile(path_regex),
                 status, _to_bytes(body), times, dict(headers or {}), delay, hang,
-                None if raw is None else _to_bytes(raw)))
+                None if raw is None else _to_bytes(raw), None if query is None else re.compile(query)))
 
     def clear_faults(self):
         with self._cond:
@@ -925,7 +927,8 @@ class FakeCloud(_FakeServer):
     def _take_fault(self, req) -> Optional[_Fault]:
         with self._cond:
             for f in self._faults:
-                if (f.method is None or f.method == req.method) and f.regex.search(req.path):
+                if (f.method is None or f.method == req.method) and f.regex.search(req.path) \
+                        and (f.query is None or f.query.search(req.raw_query)):
                     if f.times is not None:
                         f.times -= 1
                         if f.times <= 0:

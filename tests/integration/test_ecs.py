@@ -134,6 +134,28 @@ def test_selectors_combine_as_a_union_listed_once(fg):
     assert tag_lists and tag_lists[0].raw_query.endswith("tags=env%3Ddev")
 
 
+def test_a_listing_that_fails_after_another_queued_its_pages_leaves_nothing_behind(fg):
+    """Two tag listings go together. The first needs a second page; the second's first page
+    claims a count no listing reaches. The invocation fails with BadResponse, and the first
+    listing's second page, already queued, does not linger into the next invocation."""
+    add_servers(fg.cloud, 1001, status="SHUTOFF", tags=["team=a"])
+    endless = {"count": 10 ** 9,
+               "servers": [{"id": sid(5000 + i), "name": "b", "status": "ACTIVE"} for i in range(1000)]}
+    fg.cloud.fail("GET", r"/cloudservers/detail$", status=200, body=endless, times=1,
+                  query=r"tags=team%3Db")
+    fg.start()
+    out = body_of(fg.invoke({"action": "stop", "tags": ["team=a", "team=b"]}))
+    assert out["status"] == "error" and out["errorType"] == "BadResponse", out
+    assert "does not end" in out["errorMessage"], out
+    assert batches(fg.cloud) == []
+    # The next invocation runs on a clean client: it lists, and only its own pages go out.
+    fg.cloud.clear_requests()
+    out = body_of(fg.invoke({"action": "status", "tags": "team=a"}))
+    assert out["status"] == "success" and len(out["data"]["server_list"]) == 1001, out.get("errorMessage")
+    pages = fg.cloud.requests_matching("GET", r"/cloudservers/detail$")
+    assert sorted(p.query["offset"][0] for p in pages) == ["1", "2"]
+
+
 def test_unknown_server_fails_alone(fg):
     ids = add_servers(fg.cloud, 1)
     fg.start()
