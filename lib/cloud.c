@@ -594,17 +594,16 @@ static void cloud_complete(struct cloud *c, struct cloud_call *k)
 
 	h->inflight--;
 	c->inflight--;
+	/* Each attempt's outcome starts clear: what an earlier attempt said is not this one's. */
+	err_clear(&k->e);
+	transient = http_result(c->http, k->id, &k->e) != 0;
 	k->e.retries = k->attempt;
-	if (http_result(c->http, k->id, &k->e) != 0) {
+	if (transient) {
 		/* A transport failure: no answer, so no cloud code or status. */
-		k->e.status = 0;
-		k->e.cloud_code[0] = '\0';
 		transient = strcmp(k->e.code, HTTP_ERR_CONNECT) == 0 || strcmp(k->e.code, HTTP_ERR_TIMEOUT) == 0;
 	} else {
 		k->e.status = k->resp.status;
 		if (k->e.status >= 200 && k->e.status <= 299) {
-			/* What an earlier attempt said is no longer an error. */
-			k->e.code[0] = k->e.msg[0] = k->e.cloud_code[0] = '\0';
 			if (h->limit < c->limit)
 				h->limit++;
 			cloud_finish(c, k);

@@ -96,6 +96,17 @@ def test_cloud_500s_are_retried_within_the_deadline_then_reported(fg):
     assert 2 <= len(fg.cloud.requests) <= 5
 
 
+def test_a_cloud_that_refuses_connections_is_retried_and_the_retries_reported(fg):
+    """Connection refused is transient: retried, and the failure says how many retries it took."""
+    closed = "http://127.0.0.1:%d" % free_port()
+    fg.start({"cceEndpoint": closed}, env={"RUNTIME_TIMEOUT": "10"})
+    res = fg.invoke({"action": "hibernate", "clusterId": C1}, timeout=30)
+    assert res.kind == "error"
+    err = body_of(res)["data"]["cluster_list"][0]["error"]
+    assert err["code"] == "ConnectError" and err["http_status"] == 0, err
+    assert err.get("retries", 0) >= 1 and "request_id" not in err, err
+
+
 def test_cloud_answer_that_never_finishes_is_cut_at_the_deadline(fg):
     fg.cloud.add_cluster(C1, "a")
     fg.cloud.fail("GET", r"/clusters/", hang=True, times=None)
