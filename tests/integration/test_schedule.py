@@ -1,7 +1,8 @@
 """The schedule action against the fake cloud: boundaries act, hand-made changes are kept until
-the next boundary, enforced schedules restore, overrides and their expiry, skip, unknown names,
-holidays, retried timer events, 10,000 servers in one sweep, clusters with their nodes, and the
-static binary's embedded zones with no zoneinfo on the host."""
+the next boundary, enforced schedules restore, the interval that places the previous run,
+overrides and their expiry, skip, custom tag keys, unknown names, holidays, retried timer events,
+10,000 servers in one sweep, clusters with their nodes (hibernating and waking), bad settings, and
+the static binary's embedded zones with no zoneinfo on the host."""
 import json
 import os
 import shutil
@@ -95,6 +96,29 @@ def test_mid_period_keeps_hand_made_changes_but_enforced_restores(fg):
     assert [b for b in batches(fg.cloud, "os-stop")] == []
 
 
+@pytest.mark.parametrize("interval,at,result", [
+    # P = 07:04Z: office hours had already begun, no boundary. (With the default 10, P = 06:55Z
+    # and the same instant is a boundary: test_a_boundary_starts_what_is_off_and_skips_what_is_on.)
+    ("1", BOUNDARY, "kept"),
+    # P = Monday 07:05Z, office hours too: no boundary.
+    ("1440", BOUNDARY, "kept"),
+    # P = 06:30Z, before opening: a boundary (with the default 10, P = 07:20Z and it is kept).
+    ("60", "2026-12-01T07:30:00Z", "requested"),
+])
+def test_schedule_interval_places_the_previous_run(fg, interval, at, result):
+    fg.cloud.add_server(sid(1), "stopped-by-hand", "SHUTOFF", tagged("office"))
+    out = run(fg, at, {"scheduleInterval": interval})
+    assert out["status"] == "success", out
+    s = servers(out)[sid(1)]
+    assert (s["result"], s["schedule"], s["desired"]) == (result, "office", "running")
+    started = [[x["id"] for x in b["os-start"]["servers"]] for b in batches(fg.cloud)]
+    if result == "kept":
+        assert s["reason"] == "changed by hand since the last boundary"
+        assert fg.cloud.requests_matching("POST") == [] and started == []
+    else:
+        assert started == [[sid(1)]]
+
+
 def test_the_closing_boundary_stops_with_the_configured_type(fg):
     fg.cloud.add_server(sid(1), "a", "ACTIVE", tagged("office"))
     out = run(fg, "2026-12-01T17:09:59Z", {"type": "HARD"})
@@ -127,6 +151,33 @@ def test_an_override_stops_during_office_hours(fg):
     fg.cloud.add_server(sid(1), "paused", "ACTIVE", tagged("office", "stopped-until-20261202T0000"))
     s = servers(run(fg, MIDDAY))
     assert s[sid(1)]["result"] == "requested" and s[sid(1)]["desired"] == "stopped"
+
+
+def test_custom_schedule_and_override_tag_keys(fg):
+    fg.cloud.add_server(sid(1), "planned", "SHUTOFF", ["team-plan=office", "owner=ops"])
+    fg.cloud.add_server(sid(2), "held", "SHUTOFF", ["team-plan=office", "team-hold=skip"])
+    fg.cloud.add_server(sid(3), "default-override-key", "SHUTOFF",
+                        ["team-plan=office", "fgboot-override=skip"])
+    fg.cloud.add_server(sid(4), "default-schedule-key", "SHUTOFF", tagged("office"))
+    fg.cloud.add_server(sid(5), "paused", "SHUTOFF",
+                        ["team-plan=office", "team-hold=stopped-until-20261201T2200"])
+    out = run(fg, BOUNDARY, {"scheduleTag": "team-plan", "overrideTag": "team-hold"})
+    assert out["status"] == "success", out
+    # One sweep filtered on the custom key: the server with only fgboot-schedule is not listed.
+    pages = fg.cloud.requests_matching("GET", r"/cloudservers/detail$")
+    assert len(pages) == 1 and pages[0].query["tags"] == ["team-plan"]
+    s = servers(out)
+    assert set(s) == {sid(1), sid(2), sid(3), sid(5)}
+    assert (s[sid(1)]["result"], s[sid(1)]["schedule"], s[sid(1)]["desired"]) == \
+        ("requested", "office", "running")
+    assert s[sid(2)]["result"] == "skipped" and s[sid(2)]["reason"] == "override: skip"
+    # fgboot-override is just another tag once overrideTag names another key.
+    assert s[sid(3)]["result"] == "requested"
+    # The override on team-hold wants it stopped: it is, so nothing to do.
+    assert (s[sid(5)]["result"], s[sid(5)]["desired"], s[sid(5)]["reason"]) == \
+        ("skipped", "stopped", "already SHUTOFF")
+    started = [sorted(x["id"] for x in b["os-start"]["servers"]) for b in batches(fg.cloud)]
+    assert started == [[sid(1), sid(3)]]
 
 
 def test_unknown_schedule_fails_that_server_only(fg):
@@ -203,6 +254,28 @@ def test_clusters_hibernate_with_their_nodes_at_the_boundary(fg):
         {("office", "stopped", "requested")}
 
 
+def test_a_hibernated_cluster_wakes_then_its_nodes_start_at_the_boundary(fg):
+    nodes = [sid(100), sid(101)]
+    for n in nodes:
+        fg.cloud.add_server(n, "node", "SHUTOFF", tagged("office"))
+    fg.cloud.add_cluster(C1, "prod", phase="Hibernation", nodes=[{"serverId": n} for n in nodes])
+    out = run(fg, BOUNDARY, {"clusterSchedules": json.dumps({C1: "office"})})
+    assert out["status"] == "success", out["message"]
+    cl = out["data"]["cluster_list"]
+    assert [(c["cluster_id"], c["result"], c["schedule"], c["desired"]) for c in cl] == \
+        [(C1, "requested", "office", "running")]
+    # The cluster is asked to wake, then (scheduleNodes, on by default) its nodes are started,
+    # once: not again as tagged servers.
+    posts = [r.path for r in fg.cloud.requests_matching("POST")]
+    assert posts == ["/api/v3/projects/%s/clusters/%s/operation/awake" % (PROJECT, C1),
+                     "/v1/%s/cloudservers/action" % PROJECT]
+    assert [sorted(x["id"] for x in b["os-start"]["servers"]) for b in batches(fg.cloud)] == [nodes]
+    sv = servers(out)
+    assert sorted(sv) == nodes
+    assert {(x["schedule"], x["desired"], x["result"]) for x in sv.values()} == \
+        {("office", "running", "requested")}
+
+
 def test_node_servers_are_left_to_their_cluster_even_without_schedule_nodes(fg):
     """scheduleNodes=false: the cluster hibernates alone, and its node servers, though tagged
     with a schedule, are not handled again on their own."""
@@ -239,6 +312,20 @@ def test_a_bad_definition_is_a_config_error(fg, bad, needle):
     out = body_of(fg.invoke({"action": "schedule"}))
     assert out["status"] == "error" and out["errorType"] == "ConfigError"
     assert needle in out["errorMessage"]
+
+
+@pytest.mark.parametrize("extra,needle", [
+    ({"scheduleInterval": "0"}, "scheduleInterval '0' is not a number of minutes (1 to 1440)"),
+    ({"scheduleInterval": "1441"}, "scheduleInterval '1441' is not a number of minutes (1 to 1440)"),
+    ({"scheduleTag": "a=b"}, "scheduleTag must be a tag key"),
+    ({"overrideTag": "a,b"}, "overrideTag must be a tag key"),
+])
+def test_a_bad_schedule_setting_is_a_config_error(fg, extra, needle):
+    fg.cloud.add_server(sid(1), "a", "SHUTOFF", tagged("office"))
+    out = run(fg, BOUNDARY, extra)
+    assert out["status"] == "error" and out["errorType"] == "ConfigError", out
+    assert needle in out["errorMessage"]
+    assert fg.cloud.requests_matching() == []
 
 
 def test_api_gateway_may_give_at_only_with_dry_run(fg):
