@@ -28,6 +28,7 @@
 #include "app/rtloop.h"
 #include "app/schedules.h"
 #include "handlers/handlers.h"
+#include "lib/config.h"
 #include "lib/http.h"
 #include "lib/log.h"
 
@@ -106,7 +107,6 @@ static int parse_args(int argc, char **argv, enum front_end *fe)
 static int schedules_main(int argc, char **argv)
 {
 	struct schedules_opts o = {NULL, SCHEDULES_DAYS_DEFAULT, 0};
-	char *end;
 	int i;
 
 	for (i = 2; i < argc; i++) {
@@ -115,8 +115,7 @@ static int schedules_main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
 			o.at = argv[++i];
 		} else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
-			o.days = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || o.days < 1 || o.days > SCHEDULES_DAYS_MAX) {
+			if (cfg_long(argv[++i], 1, SCHEDULES_DAYS_MAX, &o.days) != 0) {
 				fprintf(stderr, "bootstrap schedules: --days must be 1 to %d\n", SCHEDULES_DAYS_MAX);
 				return EXIT_USAGE;
 			}

@@ -86,37 +86,22 @@ static void app_begin_calls(struct app *a, const struct ctx *ctx, const struct p
  * configured clusters: their node lists are read (nothing else is sent)
  * before the handler runs. 0, or -1 with e set ("Forbidden" or the cloud's).
  */
-/* One configured cluster's node list read: its outcome. */
-struct app_nodes_read {
-	int rc;
-	struct err e;
-};
-
-static void app_nodes_done(struct cloud *c, void *ud, int rc, struct err *e)
-{
-	struct app_nodes_read *k = ud;
-
-	(void)c;
-	if ((k->rc = rc) != 0)
-		k->e = *e;
-}
-
 static int app_check_node_servers(struct app *a, const struct params *p, struct err *e)
 {
 	const struct strlist *clusters = &a->cfg.cluster_ids;
-	struct app_nodes_read *reads;
+	struct handler_call *reads;
 	struct strlist nodes;
 	size_t i, without = 0;
 	int rc = -1;
 
 	if (p->node_server_ids.n == 0)
 		return 0;
-	if ((reads = calloc(clusters->n ? clusters->n : 1, sizeof(*reads))) == NULL)
+	if ((reads = calloc(clusters->n, sizeof(*reads))) == NULL)
 		return err_set(e, "OutOfMemory", "out of memory checking node servers");
 	strlist_init(&nodes);
 	/* Every configured cluster's list at once; callbacks run one at a time, so they share one set. */
 	for (i = 0; i < clusters->n; i++)
-		cce_list_node_servers_add(a->cloud, clusters->v[i], &nodes, &without, app_nodes_done, &reads[i]);
+		cce_list_node_servers_add(a->cloud, clusters->v[i], &nodes, &without, handler_call_keep, &reads[i]);
 	cloud_run(a->cloud);
 	for (i = 0; i < clusters->n; i++) {
 		if (reads[i].rc != 0) {
@@ -151,7 +136,7 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 	const struct err *fatal;
 	char summary[128];
 	long long t0 = backoff_now_ms();
-	int is_error, parsed;
+	int is_error, parsed, calls = 0;
 
 	event_init(&ev);
 	params_init(&p);
@@ -175,19 +160,22 @@ int app_dispatch(struct app *a, const struct ctx *ctx, const char *body, size_t 
 	} else if (report_set_action(&r, action_name(p.action)), (h = handler_find(p.action)) == NULL) {
 		err_set(&e, "UnknownAction", "no handler for action '%s'", action_name(p.action));
 		report_fail(&r, &e);
-	} else if (app_begin_calls(a, ctx, &p), app_check_node_servers(a, &p, &e) != 0) {
-		report_fail(&r, &e);
 	} else {
-		(void)h->fn(a->cloud, &p, &r); /* a failure to run is in the report */
-		report_set_retries(&r, cloud_retries(a->cloud));
+		app_begin_calls(a, ctx, &p);
+		if (app_check_node_servers(a, &p, &e) != 0) {
+			report_fail(&r, &e);
+		} else {
+			(void)h->fn(a->cloud, &p, &r); /* a failure to run is in the report */
+			report_set_retries(&r, cloud_retries(a->cloud));
+		}
+		calls = cloud_calls(a->cloud); /* this invocation's: app_begin_calls() reset the count */
 	}
 
 	is_error = app_render(&r, ev.kind == EVENT_APIG, out);
 	if ((fatal = report_fatal(&r)) != NULL)
 		log_error("%s: %s", fatal->code, fatal->msg);
 	report_summary(&r, summary, sizeof(summary));
-	log_info("%s, %d cloud calls, %lld ms", summary, fatal != NULL ? 0 : cloud_calls(a->cloud),
-		 backoff_now_ms() - t0);
+	log_info("%s, %d cloud calls, %lld ms", summary, calls, backoff_now_ms() - t0);
 	report_release(&r);
 	params_release(&p);
 	event_release(&ev);

@@ -60,6 +60,8 @@ static void rtloop_one(struct app *a, struct runtime *rt, const struct runtime_e
 		is_error = app_dispatch(a, &ctx, buf_str(&inv->resp.body), inv->resp.body.len, out);
 	}
 	rtloop_post(rt, inv->request_id, is_error == APP_ERROR, out);
+	if (out->cap > BUF_MAX_SMALL)
+		buf_release(out); /* keep a small buffer for the next answer, not a huge one */
 	ctx_release(&ctx);
 	app_end();
 }

@@ -82,7 +82,6 @@ static void cce_read_done(struct cloud *cloud, void *ud, int rc, struct err *e)
 struct cce_wait {
 	struct cce_state *st;
 	size_t n;
-	const struct cce_op *op;
 };
 
 /* A poll came back: done, failed (left the way there) or still moving. */
@@ -131,7 +130,7 @@ static size_t cce_round(struct cloud *cloud, void *ud)
  */
 static void cce_wait(struct cloud *cloud, struct cce_state *st, size_t n, const struct cce_op *op)
 {
-	struct cce_wait w = {st, n, op};
+	struct cce_wait w = {st, n};
 	size_t i, left = 0;
 
 	for (i = 0; i < n; i++)

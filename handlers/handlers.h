@@ -38,4 +38,13 @@ const struct handler *handler_find(enum action action);
  */
 int handler_call_budget(const struct params *p, long timeout_s);
 
+/* How a queued call ended, kept for when cloud_run() returns. */
+struct handler_call {
+	int rc;
+	struct err e; /* set when rc != 0 */
+};
+
+/* A cce_done_fn / ecs_done_fn that keeps rc and e in the struct handler_call ud points to. */
+void handler_call_keep(struct cloud *cloud, void *ud, int rc, struct err *e);
+
 #endif

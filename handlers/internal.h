@@ -27,15 +27,6 @@ handler_fn handler_status;
 /* handlers/schedule.c */
 handler_fn handler_schedule;
 
-/* How a queued call ended, kept for when cloud_run() returns. */
-struct handler_call {
-	int rc;
-	struct err e; /* set when rc != 0 */
-};
-
-/* A cce_done_fn / ecs_done_fn that keeps rc and e in the struct handler_call ud points to. */
-void handler_call_keep(struct cloud *cloud, void *ud, int rc, struct err *e);
-
 /* What became of one target (a cluster or a server). */
 struct handler_outcome {
 	const char *result; /* REPORT_*; NULL while undecided */

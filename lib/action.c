@@ -29,13 +29,15 @@ const char *action_name(enum action a)
 	return (int)a >= 0 && (int)a < ACTION_COUNT ? action_names[a] : "";
 }
 
-void action_list(char *dst, size_t n)
+void action_list(char *dst, size_t n, unsigned mask)
 {
 	size_t used = 0;
 	int i, w;
 
 	dst[0] = '\0';
 	for (i = ACTION_NONE + 1; i < ACTION_COUNT && used < n; i++) {
+		if (!(mask & (1u << i)))
+			continue;
 		w = snprintf(dst + used, n - used, "%s%s", used ? ", " : "", action_names[i]);
 		if (w < 0)
 			return;

@@ -27,7 +27,14 @@ enum action action_parse(const char *s);
 /* Returns the name of a ("hibernate"...), "" for ACTION_NONE or an out-of-range value. Static. */
 const char *action_name(enum action a);
 
-/* Writes every name, "hibernate, awake, stop, start, status, schedule", into dst (size n >= 1), cut to fit. */
-void action_list(char *dst, size_t n);
+/* Every action's bit in an action_list() mask. */
+#define ACTION_ALL (~0u)
+
+/*
+ * Writes the names of the actions whose bit (1u << action) is in mask, in
+ * table order ("hibernate, awake, stop, start, status, schedule" for
+ * ACTION_ALL), into dst (size n >= 1), cut to fit; "" when none.
+ */
+void action_list(char *dst, size_t n, unsigned mask);
 
 #endif

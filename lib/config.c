@@ -362,7 +362,7 @@ static int cfg_targets(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 
 	c->handler_action = action_parse(raw->handler);
 	if (action != NULL && (c->action = action_parse(action)) == ACTION_NONE) {
-		action_list(names, sizeof(names));
+		action_list(names, sizeof(names), ACTION_ALL);
 		return err_set(e, "ConfigError", "action '%.32s' is not one of %s", action, names);
 	}
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {

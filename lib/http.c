@@ -48,6 +48,7 @@ struct http {
 };
 
 static const char *http_ca_file; /* chosen once by http_global_init */
+static const char *http_ca_dir;  /* SSL_CERT_DIR, read once by http_global_init; NULL when unset */
 static const char *http_ca_desc = "(none: OpenSSL default paths)";
 
 #ifdef EMBED_CA
@@ -72,8 +73,10 @@ static int http_readable(const char *p)
 
 static void http_choose_ca(void)
 {
+	const char *dir = getenv("SSL_CERT_DIR");
 	size_t i;
 
+	http_ca_dir = dir != NULL && *dir != '\0' ? dir : NULL;
 	if (http_readable(getenv("SSL_CERT_FILE")))
 		http_ca_file = getenv("SSL_CERT_FILE");
 	else if (http_readable(getenv("CURL_CA_BUNDLE")))
@@ -137,11 +140,10 @@ static size_t http_on_header(char *p, size_t size, size_t n, void *ud)
 
 static CURLcode http_set_ca(CURL *c)
 {
-	const char *dir = getenv("SSL_CERT_DIR");
 	CURLcode rc = CURLE_OK;
 
-	if (dir != NULL && *dir != '\0')
-		rc = curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+	if (http_ca_dir != NULL)
+		rc = curl_easy_setopt(c, CURLOPT_CAPATH, http_ca_dir);
 	if (rc == CURLE_OK && http_ca_file != NULL)
 		rc = curl_easy_setopt(c, CURLOPT_CAINFO, http_ca_file);
 #ifdef EMBED_CA

@@ -42,7 +42,7 @@ static int params_action(const char *asked, const struct cfg *c, enum action *ou
 		*out = a;
 		return 0;
 	}
-	action_list(names, sizeof(names));
+	action_list(names, sizeof(names), ACTION_ALL);
 	return err_set(e, "UnknownAction", "unknown action '%s': use one of %s", asked, names);
 }
 
@@ -72,15 +72,11 @@ static enum cfg_stop params_type(enum cfg_stop configured, int asked, enum cfg_s
 /* An API Gateway event's action must be one apigActions lists. */
 static int params_apig_action(enum action a, const struct cfg *c, struct err *e)
 {
-	char allowed[128] = "";
-	enum action i;
+	char allowed[128];
 
 	if (cfg_apig_allows(c, a))
 		return 0;
-	for (i = ACTION_NONE + 1; i < ACTION_COUNT; i++)
-		if (cfg_apig_allows(c, i))
-			snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s%s",
-				 allowed[0] ? ", " : "", action_name(i));
+	action_list(allowed, sizeof(allowed), c->apig_actions);
 	return err_set(e, PARAMS_FORBIDDEN, "API Gateway events may not ask for '%s' (apigActions: %s)",
 		       action_name(a), allowed[0] ? allowed : "none");
 }

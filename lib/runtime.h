@@ -57,17 +57,17 @@ int runtime_next(struct runtime *rt, struct runtime_event *ev, volatile sig_atom
 		 struct err *e) FG_WUR;
 
 /*
- * Posts body to /response/{id} (is_error 0) or /error/{id} (is_error 1) as
- * application/json. Returns 0 on a 2xx answer; -1 otherwise with *status the
- * HTTP status (0 on a transport failure).
- */
-/*
  * The one rule for request ids, whatever the front end: 1 to RUNTIME_ID_MAX - 1
  * characters of [A-Za-z0-9._-] (safe in a URL path and in a log line). An id
  * from the runtime API that breaks it cannot be answered. 1 when id (n bytes) keeps it.
  */
 int runtime_id_ok(const char *id, size_t n);
 
+/*
+ * Posts body to /response/{id} (is_error 0) or /error/{id} (is_error 1) as
+ * application/json. Returns 0 on a 2xx answer; -1 otherwise with *status the
+ * HTTP status (0 on a transport failure).
+ */
 int runtime_post(struct runtime *rt, const char *request_id, int is_error, const char *body,
 		 size_t len, long *status, struct err *e) FG_WUR;
 

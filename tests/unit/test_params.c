@@ -152,10 +152,14 @@ static void test_vocabulary(void)
 	CHECK_STR(action_name(ACTION_HIBERNATE), "hibernate");
 	CHECK_STR(action_name(ACTION_NONE), "");
 	CHECK_STR(action_name((enum action)ACTION_COUNT), "");
-	action_list(names, sizeof(names));
+	action_list(names, sizeof(names), ACTION_ALL);
 	CHECK_STR(names, "hibernate, awake, stop, start, status, schedule");
-	action_list(small, sizeof(small));
+	action_list(small, sizeof(small), ACTION_ALL);
 	CHECK_STR(small, "hiberna");
+	action_list(names, sizeof(names), (1u << ACTION_STATUS) | (1u << ACTION_STOP));
+	CHECK_STR(names, "stop, status");
+	action_list(names, sizeof(names), 0);
+	CHECK_STR(names, "");
 }
 
 /* An APIG event whose body is the JSON text given (escaped into the envelope's string). */
