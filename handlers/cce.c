@@ -25,6 +25,17 @@ struct cce_op {
 static const struct cce_op cce_op_hibernate = {"hibernate", "Hibernation", "Hibernating"};
 static const struct cce_op cce_op_awake = {"awake", "Available", "Awaking"};
 
+/* 1 when phase is op's target or on the way there: nothing to ask for. */
+static int cce_settled(const struct cce_op *op, const char *phase)
+{
+	return strcmp(phase, op->target) == 0 || strcmp(phase, op->moving) == 0;
+}
+
+int handler_cce_settled(int running, const char *phase)
+{
+	return cce_settled(running ? &cce_op_awake : &cce_op_hibernate, phase);
+}
+
 /* One cluster and what became of it, reported once everything is known. */
 struct cce_state {
 	const char *id;
@@ -67,7 +78,7 @@ static void cce_read_done(struct cloud *cloud, void *ud, int rc, struct err *e)
 	}
 	snprintf(st->name, sizeof(st->name), "%s", st->read.name);
 	snprintf(st->phase, sizeof(st->phase), "%s", st->read.phase);
-	if (strcmp(st->phase, op->target) == 0 || strcmp(st->phase, op->moving) == 0) {
+	if (cce_settled(op, st->phase)) {
 		st->out.result = REPORT_SKIPPED;
 		snprintf(st->out.reason, sizeof(st->out.reason), "already %s", st->phase);
 		log_info("cluster %s (%s): %s, skipped", st->id, st->name, st->out.reason);

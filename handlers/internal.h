@@ -18,6 +18,8 @@
 /* handlers/cce.c */
 handler_fn handler_hibernate;
 handler_fn handler_awake;
+/* 1 when a cluster in phase needs no awake (running) or hibernate (!running): there or on the way. */
+int handler_cce_settled(int running, const char *phase);
 
 /* handlers/ecs.c */
 handler_fn handler_start;

@@ -139,7 +139,6 @@ struct sched_read {
 static int cluster_one(const struct sched_run *run, const struct sched_cluster *sc, struct sched_read *rd,
 		       struct want *x, struct strlist *hib, struct strlist *awk, struct report *r)
 {
-	const char *at_target, *moving;
 	char reason[200], what[160];
 
 	x->id = sc->id;
@@ -150,9 +149,7 @@ static int cluster_one(const struct sched_run *run, const struct sched_cluster *
 		handler_log_err(LOG_ERROR, what, &rd->read.e);
 		return report_cluster(r, sc->id, "", "", REPORT_FAILED, "could not read the cluster", &rd->read.e);
 	}
-	at_target = x->state == SCHED_RUNNING ? "Available" : "Hibernation";
-	moving = x->state == SCHED_RUNNING ? "Awaking" : "Hibernating";
-	if (strcmp(rd->cl.phase, at_target) == 0 || strcmp(rd->cl.phase, moving) == 0) {
+	if (handler_cce_settled(x->state == SCHED_RUNNING, rd->cl.phase)) {
 		snprintf(reason, sizeof(reason), "already %s", rd->cl.phase);
 		return report_cluster(r, sc->id, rd->cl.name, rd->cl.phase, REPORT_SKIPPED, reason, NULL);
 	}
@@ -188,8 +185,7 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 	struct wants w = {NULL, 0}, nw = {NULL, 0};
 	struct sched_read *rd = NULL;
 	struct strlist hib, awk;
-	size_t i, j, from = report_count(r, 0), from_servers = report_count(r, 1);
-	size_t *first = NULL; /* cluster i's node servers: nodes->v[first[i] .. first[i + 1]) */
+	size_t i, j, before, listed = 0, from = report_count(r, 0), from_servers = report_count(r, 1);
 	int rc = -1;
 
 	strlist_init(&hib);
@@ -199,14 +195,19 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 	if (handler_ready(cloud, CFG_CCE, r) != 0 || (c->nodes && handler_ready(cloud, CFG_ECS, r) != 0))
 		goto out;
 	if ((w.v = calloc(c->nclusters, sizeof(*w.v))) == NULL ||
-	    (first = calloc(c->nclusters + 1, sizeof(*first))) == NULL ||
 	    (rd = calloc(c->nclusters, sizeof(*rd))) == NULL) {
 		rc = handler_oom(r);
 		goto out;
 	}
 	clusters_read(cloud, c, rd);
+	for (i = 0; i < c->nclusters; i++)
+		listed += rd[i].nodes.n;
+	if (listed > 0 && (nw.v = calloc(listed, sizeof(*nw.v))) == NULL) {
+		rc = handler_oom(r);
+		goto out;
+	}
 	for (i = 0; i < c->nclusters; i++, w.n++) {
-		first[i] = nodes->n;
+		before = nodes->n;
 		if (cluster_one(run, &c->clusters[i], &rd[i], &w.v[i], &hib, &awk, r) != 0 ||
 		    strlist_add_all(nodes, &rd[i].nodes) != 0) {
 			rc = handler_oom(r);
@@ -214,26 +215,19 @@ static int clusters_run(struct cloud *cloud, const struct params *p, const struc
 		}
 		if (rd[i].list.rc != 0)
 			handler_log_err(LOG_WARN, "listing a scheduled cluster's nodes", &rd[i].list.e);
-	}
-	first[c->nclusters] = nodes->n;
-	if (clusters_act(cloud, p, &hib, &awk, r) != 0)
-		goto out;
-	/* The node servers reported with their cluster carry its schedule and desired state. */
-	if (nodes->n > 0 && (nw.v = calloc(nodes->n, sizeof(*nw.v))) == NULL) {
-		rc = handler_oom(r);
-		goto out;
-	}
-	for (i = 0; i < c->nclusters; i++)
-		for (j = first[i]; j < first[i + 1] && w.v[i].schedule != NULL; j++) {
+		/* The node servers reported with their cluster carry its schedule and desired state. */
+		for (j = before; j < nodes->n && w.v[i].schedule != NULL; j++) {
 			nw.v[nw.n] = w.v[i];
 			nw.v[nw.n++].id = nodes->v[j];
 		}
+	}
+	if (clusters_act(cloud, p, &hib, &awk, r) != 0)
+		goto out;
 	rc = annotate(r, 1, from_servers, &nw) != 0 ? -1 : annotate(r, 0, from, &w);
 out:
 	for (i = 0; rd != NULL && i < c->nclusters; i++)
 		strlist_release(&rd[i].nodes);
 	free(rd);
-	free(first);
 	free(nw.v);
 	free(w.v);
 	strlist_release(&hib);
@@ -241,27 +235,28 @@ out:
 	return rc;
 }
 
-/* A server's override tag at T: 0 with x set (or *skip), -1 with reason when malformed. */
-static int server_override(const struct ecs_server *s, long long t, struct want *x, int *skip,
-			   char *reason, size_t n)
+/*
+ * A server's override tag at T: 0 with *kind set (SCHED_OVR_NONE without a tag)
+ * and, for one in force, x's state and the reason; -1 with reason when malformed.
+ */
+static int server_override(const struct ecs_server *s, long long t, struct want *x,
+			   enum sched_override_kind *kind, char *reason, size_t n)
 {
-	enum sched_override_kind kind;
 	enum sched_state st;
 	long long until;
 	char when[24];
 
-	*skip = 0;
+	*kind = SCHED_OVR_NONE;
 	if (!s->has_tag[1])
 		return 0;
-	if (s->has_tag[1] != 1 || sched_override(s->tag[1], t, &kind, &st, &until) != 0) {
+	if (s->has_tag[1] != 1 || sched_override(s->tag[1], t, kind, &st, &until) != 0) {
 		snprintf(reason, n, "override tag '%.40s' is not running-until-YYYYMMDDTHHMM, "
 			 "stopped-until-YYYYMMDDTHHMM or skip", s->has_tag[1] == 1 ? s->tag[1] : "(too long)");
 		return -1;
 	}
-	if (kind == SCHED_OVR_SKIP) {
-		*skip = 1;
+	if (*kind == SCHED_OVR_SKIP) {
 		snprintf(reason, n, "override: skip");
-	} else if (kind == SCHED_OVR_STATE) {
+	} else if (*kind == SCHED_OVR_STATE) {
 		x->state = st;
 		x->act = 1;
 		sched_format_utc(until, when, sizeof(when));
@@ -274,30 +269,24 @@ static int server_override(const struct ecs_server *s, long long t, struct want 
 static int server_one(const struct sched_run *run, const struct ecs_server *s, struct want *x,
 		      struct ecs_servers *start, struct ecs_servers *stop, struct report *r)
 {
+	const struct sched *named;
 	char reason[200] = "", why[200] = "";
-	int skip, moving_on, moving_off, running, ovr;
+	enum sched_override_kind kind;
+	int moving_on, moving_off, running;
 
 	x->id = s->id;
-	if (server_override(s, run->t, x, &skip, why, sizeof(why)) != 0)
+	if (server_override(s, run->t, x, &kind, why, sizeof(why)) != 0)
 		return report_server(r, s->id, s->name, s->status, REPORT_FAILED, why, NULL);
-	if (skip)
+	if (kind == SCHED_OVR_SKIP)
 		return report_server(r, s->id, s->name, s->status, REPORT_SKIPPED, why, NULL);
-	ovr = why[0] != '\0'; /* an override in force */
-	if (!ovr) { /* the schedule decides */
-		if (s->has_tag[0] != 1 ||
-		    want_schedule(run, s->tag[0], x, reason, sizeof(reason)) != 0) {
-			if (s->has_tag[0] != 1)
-				snprintf(reason, sizeof(reason), "the schedule tag's value is not a schedule name");
-			return report_server(r, s->id, s->name, s->status, REPORT_FAILED, reason, NULL);
-		}
-	} else {
-		struct want sch = *x;
-
-		/* The schedule's name is still shown when it is known. */
-		if (s->has_tag[0] == 1 && want_schedule(run, s->tag[0], &sch, reason, sizeof(reason)) == 0)
-			x->schedule = sch.schedule;
-		else
-			x->schedule = "(override)";
+	if (kind == SCHED_OVR_STATE) {
+		named = s->has_tag[0] == 1 ? sched_find(&run->conf->set, s->tag[0]) : NULL;
+		x->schedule = named != NULL ? named->name : "(override)"; /* shown when it is known */
+	} else if (s->has_tag[0] != 1) { /* the schedule decides */
+		return report_server(r, s->id, s->name, s->status, REPORT_FAILED,
+				     "the schedule tag's value is not a schedule name", NULL);
+	} else if (want_schedule(run, s->tag[0], x, reason, sizeof(reason)) != 0) {
+		return report_server(r, s->id, s->name, s->status, REPORT_FAILED, reason, NULL);
 	}
 	moving_on = strcmp(s->task, "powering-on") == 0;
 	moving_off = strcmp(s->task, "powering-off") == 0;
@@ -312,7 +301,7 @@ static int server_one(const struct sched_run *run, const struct ecs_server *s, s
 	}
 	if (!x->act)
 		return report_server(r, s->id, s->name, s->status, REPORT_KEPT, SCHED_KEPT_REASON, NULL);
-	if (ovr)
+	if (kind == SCHED_OVR_STATE)
 		log_info("server %s (%s): %s", s->id, s->name, why);
 	return ecs_servers_append(x->state == SCHED_RUNNING ? start : stop, s);
 }

@@ -117,7 +117,6 @@ static int sched_list(struct sched_period *p, const char *csv, sched_item_fn *on
 {
 	const char *s = csv, *end;
 	size_t n;
-	int items = 0;
 
 	for (;;) {
 		while (*s == ' ')
@@ -131,9 +130,8 @@ static int sched_list(struct sched_period *p, const char *csv, sched_item_fn *on
 			*badn = n;
 			return -1;
 		}
-		items++;
 		if (*end == '\0')
-			return items > 0 ? 0 : -1;
+			return 0;
 		s = end + 1;
 	}
 }
@@ -261,7 +259,7 @@ static int sched_period_parse(struct sched_period *p, json_t *o, const char *nam
 		if (strcmp(key, "begin") == 0 || strcmp(key, "end") == 0) {
 			int end = key[0] == 'e', m = json_is_string(v) ? sched_hhmm(json_string_value(v), end) : -1;
 
-			if (m < 0 || (!end && m == 24 * 60))
+			if (m < 0)
 				return sched_fail(e, name, field, "must be a time HH:MM (00:00 to 24:00 for end)",
 						  0, NULL);
 			*(end ? &p->end : &p->begin) = m;
@@ -518,7 +516,7 @@ static int sched_day_matches(const struct sched_period *p, long long day)
 enum sched_state sched_desired(const struct sched *s, long long utc)
 {
 	long long local = utc + tz_offset(&s->tz, utc);
-	long long day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	long long day = tz_day_of(local);
 	int min = (int)((local - day * 86400) / 60);
 	const struct sched_period *p;
 	size_t i;
@@ -615,7 +613,7 @@ int sched_parse_time(const char *s, long long *utc)
 
 void sched_format_utc(long long utc, char *out, size_t n)
 {
-	long long day = utc >= 0 ? utc / 86400 : (utc - 86399) / 86400, y;
+	long long day = tz_day_of(utc), y;
 	long rem = (long)(utc - day * 86400);
 	int m, d;
 

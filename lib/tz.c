@@ -31,6 +31,11 @@ void tz_civil(long long days, long long *y, int *m, int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
+long long tz_day_of(long long t)
+{
+	return t >= 0 ? t / 86400 : (t - 86399) / 86400;
+}
+
 int tz_weekday(long long days)
 {
 	long long w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
@@ -193,7 +198,7 @@ static long tz_rule_offset(const struct tz_rule *r, long long utc)
 
 	if (!r->has_dst)
 		return r->std;
-	tz_civil(utc >= 0 ? utc / 86400 : (utc - 86399) / 86400, &y, &m, &d);
+	tz_civil(tz_day_of(utc), &y, &m, &d);
 	start = tz_change_at(r, 0, y);
 	end = tz_change_at(r, 1, y);
 	if (start < end)

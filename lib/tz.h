@@ -68,6 +68,9 @@ int tz_rule_parse(const char *s, struct tz_rule *r) FG_WUR;
 long long tz_days(long long y, int m, int d);
 void tz_civil(long long days, long long *y, int *m, int *d);
 
+/* The day (days since 1970-01-01) of the instant t (seconds since it): t / 86400 rounded down. */
+long long tz_day_of(long long t);
+
 /* 0 = Sunday .. 6 = Saturday, of days since 1970-01-01. */
 int tz_weekday(long long days);
 
