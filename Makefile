@@ -79,7 +79,7 @@ setup:
 
 # Every zone of the build machine's tzdata, embedded (lib/tz.h says what is kept).
 ZONEINFO ?= /usr/share/zoneinfo
-build/gen/tzdata.c: scripts/gen-tzdata.py
+build/gen/tzdata.c: scripts/gen-tzdata.py $(wildcard $(ZONEINFO)/tzdata.zi)
 	@mkdir -p $(dir $@)
 	$(Q)$(PYTHON) scripts/gen-tzdata.py $@ $(ZONEINFO)
 
@@ -150,19 +150,14 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC := clang
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all $(shell pkg-config --cflags $(PKGS))
 FUZZ_OPTS := -rss_limit_mb=2048 -max_len=65536
-FUZZ_LIB_OBJS = $(patsubst %.c,build/fuzz/%.o,$(filter lib/%,$(wildcard $(LIB_SRCS)))) build/fuzz/gen/tzdata.o
+FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=build/fuzz/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/lib/%.o: lib/%.c
+build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC (fuzz) $<"
 	$(Q)$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
 		-MMD -MP -c -o $@ $<
-
-build/fuzz/gen/%.o: build/gen/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC (fuzz) $<"
-	$(Q)$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)

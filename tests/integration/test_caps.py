@@ -254,7 +254,7 @@ def test_peak_rss_stays_under_16_mb_for_the_worst_128_kib_events(fg, binary):
     for name, ev in worst_events().items():
         assert len(ev) <= 128 * 1024, (name, len(ev))
         res = fg.invoke(ev.encode(), timeout=60)
-        assert res.kind in ("response", "error"), name
+        body_of(res)  # a JSON answer, whatever it says
     serves_next(fg)
     peak = vm_kb(boot.proc.pid, "VmHWM")
     print("peak RSS (%s): %d kB before, %d kB after the worst events" % (binary_id(binary), base, peak))
