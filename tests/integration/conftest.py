@@ -210,6 +210,26 @@ def body_of(result):
     return obj
 
 
+def refused(fg, event, code, needle, headers=None):
+    """event is answered with errorType code (its message holding needle), and nothing is sent."""
+    fg.cloud.clear_requests()
+    res = fg.invoke(event, headers)
+    obj = body_of(res)
+    assert res.kind == "error", res.body[:300]
+    assert obj["errorType"] == code, obj
+    assert needle in obj["errorMessage"], obj["errorMessage"]
+    assert fg.cloud.requests == []
+    return obj
+
+
+def wait_for(cond, what, limit=10):
+    """Waits until cond() is true; fails after limit seconds."""
+    end = time.monotonic() + limit
+    while not cond():
+        assert time.monotonic() < end, "timed out waiting for " + what
+        time.sleep(0.01)
+
+
 def serves_next(fg):
     """The process is still alive and answers a good event."""
     fg.cloud.add_cluster("99999999-0000-0000-0000-000000000000", "probe", phase="Hibernation")

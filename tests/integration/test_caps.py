@@ -11,23 +11,11 @@ import subprocess
 
 import pytest
 
-from conftest import AGENCY, PROJECT, TOKEN, base_env, binary_id, body_of, serves_next
+from conftest import AGENCY, PROJECT, TOKEN, base_env, binary_id, body_of, refused, serves_next
 
 C1 = "11111111-2222-3333-4444-555555555555"
 S1 = "00000000-0000-4000-8000-000000000001"
 
-
-
-def refused(fg, event, code, needle):
-    """event is answered with errorType code (its message holding needle), and nothing is sent."""
-    fg.cloud.clear_requests()
-    res = fg.invoke(event)
-    obj = body_of(res)
-    assert res.kind == "error", res.body[:300]
-    assert obj["errorType"] == code, obj
-    assert needle in obj["errorMessage"], obj["errorMessage"]
-    assert fg.cloud.requests == []
-    return obj
 
 
 # --- at most 1,000 ids and 10 tags per event ---------------------------------------------

@@ -3,7 +3,7 @@ what bootstrap answered, and which requests reached the fake CCE."""
 import base64
 import json
 
-from conftest import PROJECT, TOKEN, body_of, timer_event
+from conftest import PROJECT, TOKEN, body_of, refused, timer_event
 
 C1 = "11111111-2222-3333-4444-555555555555"
 C2 = "66666666-7777-8888-9999-000000000000"
@@ -198,20 +198,13 @@ def test_a_transient_cloud_error_is_retried(fg):
 
 def test_no_cluster_anywhere_is_a_clear_error(fg):
     fg.start()
-    res = fg.invoke({"action": "hibernate"})
-    assert res.kind == "error"
-    assert "clusterId" in res.json["errorMessage"]
-    assert fg.cloud.requests == []
+    refused(fg, {"action": "hibernate"}, "InvalidParameter", "clusterId")
 
 
 def test_no_agency_token_is_a_clear_error(fg):
     fg.cloud.add_cluster(C1, "a")
     fg.start()
-    res = fg.invoke({"action": "hibernate", "clusterId": C1}, headers={})
-    assert res.kind == "error"
-    assert res.json["errorType"] == "NoCredentials"
-    assert "agency" in res.json["errorMessage"]
-    assert fg.cloud.requests == []
+    refused(fg, {"action": "hibernate", "clusterId": C1}, "NoCredentials", "agency", headers={})
 
 
 def test_event_may_not_redirect_the_endpoint(fg):

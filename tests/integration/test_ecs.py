@@ -3,7 +3,7 @@ checked on both sides: the answer, and the requests the fake cloud received
 (whose AK/SK signatures it verifies with its own implementation)."""
 import json
 
-from conftest import AK, PROJECT, SEC_AK, SEC_TOKEN, SK, TOKEN, body_of, timer_event
+from conftest import AK, PROJECT, SEC_AK, SEC_TOKEN, SK, TOKEN, body_of, refused, timer_event
 
 C1 = "11111111-2222-3333-4444-555555555555"
 ACTION = "/v1/%s/cloudservers/action" % PROJECT
@@ -168,10 +168,7 @@ def test_unknown_server_fails_alone(fg):
 def test_no_selector_touches_nothing(fg):
     add_servers(fg.cloud, 2)
     fg.start()
-    res = fg.invoke({"action": "stop"})
-    assert res.kind == "error"
-    assert "no servers selected" in res.json["errorMessage"]
-    assert fg.cloud.requests == []
+    refused(fg, {"action": "stop"}, "InvalidParameter", "no servers selected")
 
 
 def test_all_servers_only_from_the_configuration(fg):
@@ -288,17 +285,13 @@ def test_auth_aksk_forces_signing_even_with_a_token(fg):
 
 def test_auth_token_without_a_token_is_a_clear_error(fg):
     fg.start({"ak": AK, "sk": SK, "auth": "token"})
-    res = fg.invoke({"action": "stop", "serverIds": [sid(1)]}, headers={})
-    assert res.json["errorType"] == "NoCredentials"
-    assert fg.cloud.requests == []
+    refused(fg, {"action": "stop", "serverIds": [sid(1)]}, "NoCredentials", "", headers={})
 
 
 def test_no_credentials_names_both_fixes(fg):
     fg.start()
-    res = fg.invoke({"action": "stop", "serverIds": [sid(1)]}, headers={})
-    assert res.kind == "error" and res.json["errorType"] == "NoCredentials"
-    assert "agency" in res.json["errorMessage"] and "ak and sk" in res.json["errorMessage"]
-    assert fg.cloud.requests == []
+    obj = refused(fg, {"action": "stop", "serverIds": [sid(1)]}, "NoCredentials", "agency", headers={})
+    assert "ak and sk" in obj["errorMessage"]
 
 
 def test_a_bad_signature_is_reported_as_the_gateway_says(fg):

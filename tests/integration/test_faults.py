@@ -6,7 +6,7 @@ import json
 import signal
 import time
 
-from conftest import AGENCY, PROJECT, binary_id, body_of, free_port, serves_next, timer_event
+from conftest import AGENCY, PROJECT, binary_id, body_of, free_port, serves_next, timer_event, wait_for
 from fakes import RuntimeAPI
 
 C1 = "11111111-2222-3333-4444-555555555555"
@@ -180,9 +180,7 @@ def test_sigterm_during_an_invocation_answers_it_then_exits_zero(fg):
     fg.cloud.fail("GET", r"/clusters/", status=None, delay=1.5)
     boot = fg.start()
     rid = fg.push({"action": "hibernate", "clusterId": C1})
-    deadline = time.monotonic() + 5
-    while not fg.cloud.requests and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: fg.cloud.requests, "the invocation's first cloud call")
     boot.proc.send_signal(signal.SIGTERM)
     res = fg.runtime.wait_result(rid)
     assert res.kind == "response"

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import AGENCY, PROJECT, TOKEN, free_port
+from conftest import AGENCY, PROJECT, TOKEN, free_port, wait_for
 
 C1 = "11111111-2222-3333-4444-555555555555"
 C2 = "66666666-7777-8888-9999-000000000000"
@@ -354,13 +354,6 @@ def test_a_request_must_arrive_within_the_total_time_limit(fg, served):
     finally:
         s.close()
     assert closed_at is not None and 9 <= closed_at <= 13, closed_at
-
-
-def wait_for(cond, what, limit=10):
-    end = time.monotonic() + limit
-    while not cond():
-        assert time.monotonic() < end, "timed out waiting for " + what
-        time.sleep(0.01)
 
 
 def test_the_deadline_starts_when_the_request_arrives_not_when_it_is_handled(fg, served):
