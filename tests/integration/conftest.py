@@ -196,6 +196,24 @@ def fg(binary, tmp_path):
     h.close()
 
 
+@pytest.fixture
+def make_cloud():
+    """Makes fake clouds beside fg's (token and project as fg's): closed at teardown, and, as
+    fg's, none may have seen a request it could not handle."""
+    made = []
+
+    def make(**kw):
+        kw.setdefault("token", TOKEN)
+        kw.setdefault("project", PROJECT)
+        made.append(FakeCloud(**kw))
+        return made[-1]
+    yield make
+    for c in made:
+        c.close()
+    for c in made:
+        assert not c.errors, c.errors
+
+
 def timer_event(user_event, name="nightly"):
     return {"version": "v1.0", "time": "2026-11-20T18:15:00+01:00", "trigger_type": "TIMER",
             "trigger_name": name, "user_event": user_event}

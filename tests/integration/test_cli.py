@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import PROJECT, ROOT, TOKEN, assert_no_secrets, base_env, binaries, binary_id
-from fakes import FakeCloud, make_test_ca
+from fakes import make_test_ca
 
 C1 = "11111111-2222-3333-4444-555555555555"
 STATIC = str(ROOT / "bootstrap")
@@ -92,11 +92,10 @@ def test_no_runtime_api_addr_is_a_usage_error(binary):
 
 
 @pytest.fixture
-def cloud():
-    c = FakeCloud(token=TOKEN, project=PROJECT)
+def cloud(make_cloud):
+    c = make_cloud()
     c.add_cluster(C1, "laptop-test")
-    yield c
-    c.close()
+    return c
 
 
 def test_invoke_runs_one_event_from_text_file_and_stdin(binary, cloud, tmp_path):
@@ -168,12 +167,10 @@ def test_ca(tmp_path_factory):
 
 
 @pytest.fixture
-def tls_cloud(test_ca):
-    c = FakeCloud(token=TOKEN, project=PROJECT,
-                  tls=(str(test_ca / "srv.pem"), str(test_ca / "srv.key")))
+def tls_cloud(make_cloud, test_ca):
+    c = make_cloud(tls=(str(test_ca / "srv.pem"), str(test_ca / "srv.key")))
     c.add_cluster(C1, "tls")
-    yield c
-    c.close()
+    return c
 
 
 def test_tls_verifies_against_the_configured_ca(binary, tls_cloud, test_ca):
@@ -262,14 +259,14 @@ def dyn_binary():
 
 
 @pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind not installed")
-def test_valgrind_many_invocations_no_leaks_no_errors(tmp_path):
+def test_valgrind_many_invocations_no_leaks_no_errors(tmp_path, make_cloud):
     from fakes import RuntimeAPI
     binary = dyn_binary()
     assert os.access(binary, os.X_OK), "build it with make dyn"
     n = int(os.environ.get("FGBOOT_VALGRIND_N", "1000"))
     from conftest import AK, SK
     runtime = RuntimeAPI()
-    cloud = FakeCloud(token=TOKEN, project=PROJECT, aksk={AK: SK})
+    cloud = make_cloud(aksk={AK: SK})
     cloud.add_cluster(C1, "v", phase="Hibernation",
                       nodes=[{"name": "n1", "serverId": "00000000-0000-4000-8000-000000000001"}])
     cloud.add_server("00000000-0000-4000-8000-000000000001", "vm", status="SHUTOFF")

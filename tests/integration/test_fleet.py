@@ -1,7 +1,6 @@
 """Many clusters at once (issue 12): calls overlap, at most `concurrency` in flight,
 the answer in the order asked, polite under 429, every cluster handled."""
 import math
-import time
 
 from conftest import binary_id, body_of
 

@@ -20,7 +20,7 @@ import time
 import pytest
 
 from conftest import AGENCY, PROJECT, ROOT, TOKEN, free_port
-from fakes import FakeCloud, make_test_ca
+from fakes import make_test_ca
 
 C1 = "11111111-2222-3333-4444-555555555555"
 CLUSTERS = "/api/v3/projects/%s/clusters/" % PROJECT
@@ -164,8 +164,8 @@ def run_image(image, tmp_path):
         assert s.stop() == 0, s.output()
 
 
-def test_the_entrypoint_serves_init_and_invoke_without_runtime_variables(run_image):
-    cloud = FakeCloud(token=TOKEN, project=PROJECT)
+def test_the_entrypoint_serves_init_and_invoke_without_runtime_variables(run_image, make_cloud):
+    cloud = make_cloud()
     try:
         cloud.add_cluster(C1, "prod")
         userdata = {"region": "eu-west-0", "cceEndpoint": cloud.url, "ecsEndpoint": cloud.url,
@@ -192,12 +192,12 @@ def test_the_entrypoint_serves_init_and_invoke_without_runtime_variables(run_ima
         cloud.close()
 
 
-def test_tls_from_the_image_uses_the_embedded_bundle(run_image, image, tmp_path):
+def test_tls_from_the_image_uses_the_embedded_bundle(run_image, image, tmp_path, make_cloud):
     """No /etc in the image: the compiled-in Mozilla bundle is the CA store. It does not trust
     the test CA (the call fails with TLSError, nothing reaches the cloud); the same image
     trusting the test CA through SSL_CERT_FILE (a file inside its root) gets through."""
     ca = make_test_ca(tmp_path / "ca")
-    cloud = FakeCloud(token=TOKEN, project=PROJECT, tls=(str(ca / "srv.pem"), str(ca / "srv.key")))
+    cloud = make_cloud(tls=(str(ca / "srv.pem"), str(ca / "srv.key")))
     rootfs = image[1]
     try:
         cloud.add_cluster(C1, "tls")
@@ -224,12 +224,12 @@ def test_tls_from_the_image_uses_the_embedded_bundle(run_image, image, tmp_path)
         cloud.close()
 
 
-def test_the_schedule_action_evaluates_zones_with_no_zoneinfo_in_the_image(run_image, image):
+def test_the_schedule_action_evaluates_zones_with_no_zoneinfo_in_the_image(run_image, image, make_cloud):
     """The image holds no /usr/share/zoneinfo: the zones compiled into the binary decide.
     10:00 in Shanghai on a Wednesday is 02:00 UTC; a zone-blind answer would say stopped."""
     config, rootfs, _ = image
     assert not (rootfs / "usr").exists()
-    cloud = FakeCloud(token=TOKEN, project=PROJECT)
+    cloud = make_cloud()
     try:
         cloud.add_cluster(C1, "prod", phase="Hibernation")
         schedules = {"shanghai-office": {"timezone": "Asia/Shanghai", "enforced": True,

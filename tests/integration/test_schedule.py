@@ -338,8 +338,8 @@ def test_api_gateway_may_give_at_only_with_dry_run(fg):
         assert fg.invoke(ev).json["statusCode"] == code
 
 
-def test_static_binary_evaluates_zones_with_no_zoneinfo(fake_cloud_for_cli):
-    cloud = fake_cloud_for_cli
+def test_static_binary_evaluates_zones_with_no_zoneinfo(make_cloud):
+    cloud = make_cloud()
     cloud.add_server(sid(1), "a", "SHUTOFF", tagged("night"))
     if os.geteuid() != 0 or not shutil.which("unshare"):
         pytest.skip("needs root and unshare to hide /usr/share/zoneinfo")
@@ -355,14 +355,6 @@ def test_static_binary_evaluates_zones_with_no_zoneinfo(fake_cloud_for_cli):
     out = json.loads(r.stdout)
     s = servers(out)[sid(1)]
     assert (s["schedule"], s["desired"], s["result"]) == ("night", "running", "requested"), out
-
-
-@pytest.fixture
-def fake_cloud_for_cli():
-    from fakes import FakeCloud
-    cloud = FakeCloud(token=TOKEN, project=PROJECT)
-    yield cloud
-    cloud.close()
 
 
 def schedules_cli(binary, userdata, *args):
