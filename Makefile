@@ -206,7 +206,7 @@ check-headers:
 		echo "#include \"$$h\"" | $(DYN_CC) $(WARN) $(DEFS) $(DYN_CFLAGS) -I. -x c -fsyntax-only - || exit 1; \
 	done; echo "check-headers: ok"
 
-integration: bootstrap build/san/bootstrap build/dyn/bootstrap
+integration: bootstrap build/san/bootstrap build/dyn/bootstrap build/san/tests/unit/test_schedule
 	FGBOOT_BINARIES="$(CURDIR)/bootstrap $(CURDIR)/build/san/bootstrap" \
 	FGBOOT_DYN="$(CURDIR)/build/dyn/bootstrap" \
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration/

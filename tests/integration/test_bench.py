@@ -28,9 +28,11 @@ def static_binary():
 @pytest.mark.skipif(static_binary() is None or not os.path.exists(static_binary() or ""),
                     reason="needs the static ./bootstrap")
 def test_bench_runs_end_to_end(tmp_path):
+    probe = ROOT / "build" / "san" / "tests" / "unit" / "test_schedule"  # make unit builds it
+    assert os.access(probe, os.X_OK), "build it with make unit"
     env = dict(os.environ, BENCH_OUT=str(tmp_path), BENCH_COLD="2", BENCH_N="20",
                BENCH_N_SHELL="5", BENCH_FLEET="4,4@2", BENCH_FLEET_SERVERS="300",
-               FGBOOT_BIN=static_binary())
+               FGBOOT_BIN=static_binary(), SCHEDULE_PROBE=str(probe))
     r = subprocess.run([sys.executable, str(ROOT / "tests" / "tools" / "bench.py")], env=env,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -54,4 +56,6 @@ def test_bench_runs_end_to_end(tmp_path):
     for name in ("fgboot", "python", "shell"):
         assert len(raw["cold_ms"][name]["cold"]) == 2 and raw["peak_rss_kb"][name] > 0
         assert 0 < raw["cold_ms"][name]["cold"][0] < raw["cold_ms"][name]["first"][0]
+    assert raw["schedule_cpu_ms"] > 0
+    assert any(ln.startswith("| `schedule`:") for ln in r.stdout.splitlines())
     assert (tmp_path / "results.md").read_text().strip() == r.stdout.strip()

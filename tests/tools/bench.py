@@ -253,7 +253,9 @@ def schedule_cpu():
         return None
     out = subprocess.run([probe], capture_output=True, text=True, timeout=120).stdout
     m = re.search(r"schedule bench: .* decided in ([0-9.]+) ms of CPU", out)
-    return float(m.group(1)) if m else None
+    if m is None:
+        raise SystemExit("bench: %s printed no 'schedule bench:' line" % probe)
+    return float(m.group(1))
 
 
 def fleet_table(fl):
