@@ -101,12 +101,44 @@ static int sched_word(const char *s, size_t n, const char *const *names, int cou
 	return -1;
 }
 
+/* n digits of s as a number; -1 when one is not a digit. */
+static long sched_digits(const char *s, int n)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 /* A number of 1-2 digits in n bytes of s, or -1. */
 static int sched_small(const char *s, size_t n)
 {
-	if (n == 0 || n > 2 || !isdigit((unsigned char)s[0]) || (n == 2 && !isdigit((unsigned char)s[1])))
+	return n >= 1 && n <= 2 ? (int)sched_digits(s, (int)n) : -1;
+}
+
+/*
+ * YYYY?MM?DD at s (dsep the separator, 0 for none; the caller has checked the
+ * length), from 1970 on, as days since 1970-01-01; -1 when malformed.
+ */
+static int sched_ymd(const char *s, int dsep, long long *days)
+{
+	int o = dsep ? 1 : 0;
+	long y, m, d;
+
+	if (dsep && (s[4] != dsep || s[7] != dsep))
 		return -1;
-	return n == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
+	y = sched_digits(s, 4);
+	m = sched_digits(s + 4 + o, 2);
+	d = sched_digits(s + 6 + 2 * o, 2);
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > tz_month_days(y, (int)m))
+		return -1;
+	*days = tz_days(y, (int)m, (int)d);
+	return 0;
 }
 
 /* Splits a comma list and calls one() per item (spaces around items ignored). */
@@ -286,20 +318,7 @@ static int sched_period_parse(struct sched_period *p, json_t *o, const char *nam
 /* YYYY-MM-DD as days since 1970-01-01; -1 when malformed (dates before 1970 are refused). */
 static int sched_date(const char *s, long long *days)
 {
-	int y, m, d, i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > tz_month_days(y, m))
-		return -1;
-	*days = tz_days(y, m, d);
-	return 0;
+	return strlen(s) == 10 ? sched_ymd(s, '-', days) : -1;
 }
 
 static int sched_cmp_days(const void *a, const void *b)
@@ -536,31 +555,15 @@ enum sched_state sched_desired(const struct sched *s, long long utc)
 	return SCHED_STOPPED;
 }
 
-/* n digits of s as a number; -1 when one is not a digit. */
-static long sched_digits(const char *s, int n)
-{
-	long v = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* YYYYMMDD?HH?MM at s with the separators given (0: none); UTC seconds or -1. */
 static int sched_ymdhm(const char *s, int dsep, int tsep, long long *utc, const char **rest)
 {
-	long y, mo, d, h, mi;
+	long long days;
+	long h, mi;
 	int o = dsep ? 1 : 0;
 
-	y = sched_digits(s, 4);
-	if (dsep && (s[4] != dsep || s[7] != dsep))
+	if (sched_ymd(s, dsep, &days) != 0)
 		return -1;
-	mo = sched_digits(s + 4 + o, 2);
-	d = sched_digits(s + 6 + 2 * o, 2);
 	if (s[8 + 2 * o] != 'T' && s[8 + 2 * o] != 't' && !(dsep && s[8 + 2 * o] == ' '))
 		return -1;
 	s += 9 + 2 * o;
@@ -568,10 +571,9 @@ static int sched_ymdhm(const char *s, int dsep, int tsep, long long *utc, const 
 	if (tsep && s[2] != tsep)
 		return -1;
 	mi = sched_digits(s + 2 + (tsep ? 1 : 0), 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > tz_month_days(y, (int)mo) || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59)
+	if (h < 0 || h > 23 || mi < 0 || mi > 59)
 		return -1;
-	*utc = (tz_days(y, (int)mo, (int)d) * 24 + h) * 3600 + mi * 60;
+	*utc = (days * 24 + h) * 3600 + mi * 60;
 	*rest = s + 4 + (tsep ? 1 : 0);
 	return 0;
 }
@@ -641,7 +643,7 @@ int sched_override(const char *value, long long now, enum sched_override_kind *k
 	} else {
 		return -1;
 	}
-	if (strlen(value + n) != 13 || sched_ymdhm(value + n, 0, 0, until, &rest) != 0 || *rest != '\0')
+	if (strlen(value + n) != 13 || sched_ymdhm(value + n, 0, 0, until, &rest) != 0)
 		return -1;
 	*kind = now < *until ? SCHED_OVR_STATE : SCHED_OVR_NONE;
 	return 0;
