@@ -42,8 +42,7 @@ struct cloud_call {
 	const char *method; /* static strings of the caller */
 	struct buf url;
 	struct buf wire_url; /* signed requests: origin + path and query as signed */
-	struct buf body;     /* the JSON body; empty when none */
-	int has_body;
+	struct buf body;     /* the JSON body; empty when none (sent and signed as "") */
 	struct cloud_creds cr;
 	struct cloud_host *host;
 	struct backoff backoff;
@@ -463,7 +462,6 @@ void cloud_add(struct cloud *c, enum cfg_service svc, const char *method, const 
 		k->failed = 1;
 	else if (body != NULL && json_dump_callback(body, cloud_sink, &k->body, JSON_COMPACT) != 0)
 		k->failed = err_set(&k->e, "OutOfMemory", "out of memory");
-	k->has_body = body != NULL;
 	if (!k->failed)
 		k->host = cloud_host_of(c, buf_str(&k->url));
 	cloud_enqueue(c, k);
@@ -540,7 +538,7 @@ static int cloud_send(struct cloud *c, struct cloud_call *k)
 	}
 	err_clear(&e);
 	req.method = k->method;
-	req.body = k->has_body ? buf_str(&k->body) : NULL;
+	req.body = buf_str(&k->body);
 	req.body_len = k->body.len;
 	req.connect_timeout_ms = CLOUD_CONNECT_MS;
 	req.timeout_ms = left < CLOUD_CALL_MAX_MS ? (long)left : CLOUD_CALL_MAX_MS;

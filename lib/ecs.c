@@ -106,7 +106,7 @@ static void ecs_server_tags(const struct ecs_servers *s, struct ecs_server *v, c
 			kv += kv[n] == '=' ? n + 1 : n;
 			v->has_tag[k] = strlen(kv) < sizeof(v->tag[k]) ? 1 : 2;
 			if (v->has_tag[k] == 1)
-				snprintf(v->tag[k], sizeof(v->tag[k]), "%s", kv);
+				buf_copy(v->tag[k], sizeof(v->tag[k]), kv);
 			break;
 		}
 	}
@@ -121,11 +121,11 @@ static int ecs_servers_add(struct ecs_servers *s, const char *id, const char *na
 	if (ecs_servers_find(s, id) != NULL)
 		return 0;
 	memset(&v, 0, sizeof(v));
-	snprintf(v.id, sizeof(v.id), "%s", id);
-	snprintf(v.name, sizeof(v.name), "%s", name);
-	snprintf(v.status, sizeof(v.status), "%s", status);
+	buf_copy(v.id, sizeof(v.id), id);
+	buf_copy(v.name, sizeof(v.name), name);
+	buf_copy(v.status, sizeof(v.status), status);
 	if (json_is_string(task))
-		snprintf(v.task, sizeof(v.task), "%s", json_string_value(task));
+		buf_copy(v.task, sizeof(v.task), json_string_value(task));
 	if (json_is_array(json_object_get(listed, "tags")))
 		ecs_server_tags(s, &v, json_object_get(listed, "tags"));
 	return ecs_servers_append(s, &v);
