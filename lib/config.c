@@ -285,7 +285,7 @@ static int cfg_where(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 	static const char *const keys[CFG_NSERVICES] = {"cceEndpoint", "ecsEndpoint"};
 	const char *region = raw->v[K_REGION], *domain = raw->v[K_DOMAIN];
 	const char *eps[CFG_NSERVICES] = {raw->v[K_CCE_EP], raw->v[K_ECS_EP]};
-	int i;
+	int i, insecure = 0;
 
 	if (domain == NULL)
 		domain = CFG_DEFAULT_DOMAIN;
@@ -297,10 +297,10 @@ static int cfg_where(struct cfg *c, const struct cfg_raw *raw, struct err *e)
 		return err_set(e, "ConfigError", "projectId has characters outside [A-Za-z0-9_-]");
 	if (cfg_dup(&c->project_id, raw->v[K_PROJECT]) != 0)
 		return err_set(e, "OutOfMemory", "out of memory");
-	if (raw->v[K_INSECURE_HTTP] != NULL && cfg_bool(raw->v[K_INSECURE_HTTP], &c->allow_insecure_http) != 0)
+	if (raw->v[K_INSECURE_HTTP] != NULL && cfg_bool(raw->v[K_INSECURE_HTTP], &insecure) != 0)
 		return err_set(e, "ConfigError", "allowInsecureHttp must be true or false");
 	for (i = 0; i < CFG_NSERVICES; i++) {
-		if (eps[i] != NULL ? cfg_endpoint(&c->base_url[i], eps[i], keys[i], c->allow_insecure_http, e)
+		if (eps[i] != NULL ? cfg_endpoint(&c->base_url[i], eps[i], keys[i], insecure, e)
 				   : cfg_default_url(&c->base_url[i], names[i], region, domain, e))
 			return -1;
 	}

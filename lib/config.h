@@ -66,7 +66,6 @@ struct cfg {
 
 	/* Where the clouds are and as whom to call them. */
 	char *base_url[CFG_NSERVICES]; /* see cfg_base_url(); NULL when unknown */
-	int allow_insecure_http;       /* allowInsecureHttp: http:// beyond loopback */
 	char *project_id;              /* projectId, else RUNTIME_PROJECT_ID */
 	enum cfg_auth auth;
 	char *ak; /* ak and sk: both or neither */

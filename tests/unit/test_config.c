@@ -453,7 +453,7 @@ static void test_trust_keys(void)
 	load(&c, dflt, 0, "");
 	CHECK(cfg_apig_allows(&c, ACTION_STATUS) && !cfg_apig_allows(&c, ACTION_HIBERNATE));
 	CHECK(!cfg_apig_allows(&c, ACTION_NONE) && !cfg_apig_allows(&c, (enum action)99));
-	CHECK(c.max_event_bytes == 128 * 1024 && c.allow_insecure_http == 0);
+	CHECK(c.max_event_bytes == 128 * 1024);
 	cfg_release(&c);
 	load(&c, some, 0, "");
 	CHECK(cfg_apig_allows(&c, ACTION_STATUS) && cfg_apig_allows(&c, ACTION_HIBERNATE));
@@ -463,7 +463,8 @@ static void test_trust_keys(void)
 	CHECK(!cfg_apig_allows(&c, ACTION_STATUS));
 	cfg_release(&c);
 	load(&c, insecure, 0, "");
-	CHECK(c.allow_insecure_http == 1);
+	CHECK(c.error.code[0] == '\0');
+	CHECK_STR(base_url(&c, CFG_CCE), "http://10.1.2.3:8080");
 	cfg_release(&c);
 	check_one("apigActions", "status,fly", "ConfigError", "apigActions: 'fly' is not an action");
 	check_one("maxEventBytes", "1023", "ConfigError", "maxEventBytes");
