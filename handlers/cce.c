@@ -208,7 +208,7 @@ static int cce_nodes_act(struct cloud *cloud, const struct params *p, const stru
 
 static int cce_check(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	if (p->cluster_ids.n == 0)
+	if (p->cluster_ids->n == 0)
 		return handler_fail(r, "InvalidParameter",
 				    "no cluster: set clusterId in the event or in the function configuration");
 	if (handler_ready(cloud, CFG_CCE, r) != 0)
@@ -227,9 +227,9 @@ int handler_hibernate(struct cloud *cloud, const struct params *p, struct report
 	if (cce_check(cloud, p, r) != 0)
 		return -1;
 	if (!p->stop_nodes)
-		return cce_each(cloud, &p->cluster_ids, &cce_op_hibernate, p, r);
+		return cce_each(cloud, p->cluster_ids, &cce_op_hibernate, p, r);
 	strlist_init(&ok);
-	rc = cce_nodes_act(cloud, p, &p->cluster_ids, &handler_ecs_stop, &ok, r);
+	rc = cce_nodes_act(cloud, p, p->cluster_ids, &handler_ecs_stop, &ok, r);
 	if (rc == 0)
 		rc = cce_each(cloud, &ok, &cce_op_hibernate, p, r);
 	strlist_release(&ok);
@@ -239,9 +239,9 @@ int handler_hibernate(struct cloud *cloud, const struct params *p, struct report
 /* awake; with startNodes the nodes' servers are started once the clusters are asked to wake. */
 int handler_awake(struct cloud *cloud, const struct params *p, struct report *r)
 {
-	if (cce_check(cloud, p, r) != 0 || cce_each(cloud, &p->cluster_ids, &cce_op_awake, p, r) != 0)
+	if (cce_check(cloud, p, r) != 0 || cce_each(cloud, p->cluster_ids, &cce_op_awake, p, r) != 0)
 		return -1;
 	if (!p->start_nodes)
 		return 0;
-	return cce_nodes_act(cloud, p, &p->cluster_ids, &handler_ecs_start, NULL, r);
+	return cce_nodes_act(cloud, p, p->cluster_ids, &handler_ecs_start, NULL, r);
 }

@@ -525,16 +525,16 @@ out:
 static int ecs_selection(struct cloud *cloud, const struct params *p, struct strlist *ids,
 			 struct strlist *ok_clusters, struct report *r)
 {
-	if (p->cluster_ids.n == 0 && p->server_ids.n == 0 && p->tags.n == 0 && !p->all_servers)
+	if (p->cluster_ids->n == 0 && p->server_ids->n == 0 && p->tags->n == 0 && !p->all_servers)
 		return handler_fail(r, "InvalidParameter",
 				    "no servers selected, nothing touched: set clusterId, serverIds or tags "
 				    "(or allServers=true in the function configuration to act on the whole project)");
-	if ((p->cluster_ids.n > 0 && handler_ready(cloud, CFG_CCE, r) != 0) ||
+	if ((p->cluster_ids->n > 0 && handler_ready(cloud, CFG_CCE, r) != 0) ||
 	    handler_ready(cloud, CFG_ECS, r) != 0)
 		return -1;
-	if (handler_cluster_nodes(cloud, &p->cluster_ids, ids, ok_clusters, r) != 0)
+	if (handler_cluster_nodes(cloud, p->cluster_ids, ids, ok_clusters, r) != 0)
 		return -1;
-	if (strlist_add_all(ids, &p->server_ids) != 0)
+	if (strlist_add_all(ids, p->server_ids) != 0)
 		return handler_oom(r);
 	return 0;
 }
@@ -543,7 +543,7 @@ static int ecs_run(struct cloud *cloud, const struct params *p, struct report *r
 		   const struct handler_ecs_op *op)
 {
 	struct strlist ids;
-	struct handler_servers sel = {&ids, &p->tags, p->all_servers, NULL};
+	struct handler_servers sel = {&ids, p->tags, p->all_servers, NULL};
 	int rc;
 
 	strlist_init(&ids);
@@ -574,7 +574,7 @@ int handler_status(struct cloud *cloud, const struct params *p, struct report *r
 {
 	struct cluster_read *cl = NULL;
 	struct strlist ids, ok;
-	struct handler_servers sel = {&ids, &p->tags, p->all_servers, NULL};
+	struct handler_servers sel = {&ids, p->tags, p->all_servers, NULL};
 	struct targets t = {NULL, 0};
 	size_t i;
 	int rc = -1;

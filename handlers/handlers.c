@@ -96,8 +96,8 @@ void handler_log_err(enum log_level lvl, const char *what, const struct err *e)
 
 int handler_call_budget(const struct params *p, long timeout_s)
 {
-	long long targets = (long long)p->cluster_ids.n + (long long)p->server_ids.n +
-			    (long long)p->tags.n + (p->all_servers ? HANDLER_BUDGET_ALL_SERVERS : 0) +
+	long long targets = (long long)p->cluster_ids->n + (long long)p->server_ids->n +
+			    (long long)p->tags->n + (p->all_servers ? HANDLER_BUDGET_ALL_SERVERS : 0) +
 			    (p->action == ACTION_SCHEDULE && p->sched != NULL ? (long long)p->sched->nclusters : 0);
 	long long n = HANDLER_BUDGET_BASE + HANDLER_BUDGET_PER_TARGET * targets;
 

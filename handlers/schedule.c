@@ -95,8 +95,8 @@ static int want_schedule(const struct sched_run *run, const char *name, struct w
 	return 0;
 }
 
-/* A copy of p for the hibernate or awake handler: these clusters, their nodes as configured. */
-static int cluster_params(const struct params *p, const struct strlist *ids, int nodes, struct params *q)
+/* A copy of p for the hibernate or awake handler: these clusters (borrowed), their nodes as configured. */
+static void cluster_params(const struct params *p, const struct strlist *ids, int nodes, struct params *q)
 {
 	params_init(q);
 	q->action = p->action;
@@ -104,7 +104,7 @@ static int cluster_params(const struct params *p, const struct strlist *ids, int
 	q->wait = p->wait;
 	q->dry_run = p->dry_run;
 	q->stop_nodes = q->start_nodes = nodes;
-	return strlist_add_all(&q->cluster_ids, ids);
+	q->cluster_ids = ids;
 }
 
 /* Hands the clusters to act on to the hibernate and awake handlers. */
@@ -115,12 +115,13 @@ static int clusters_act(struct cloud *cloud, const struct params *p, const struc
 	int rc = 0;
 
 	if (hib->n > 0) {
-		rc = cluster_params(p, hib, p->sched->nodes, &q) != 0 ? handler_oom(r)
-									: handler_hibernate(cloud, &q, r);
+		cluster_params(p, hib, p->sched->nodes, &q);
+		rc = handler_hibernate(cloud, &q, r);
 		params_release(&q);
 	}
 	if (rc == 0 && awk->n > 0) {
-		rc = cluster_params(p, awk, p->sched->nodes, &q) != 0 ? handler_oom(r) : handler_awake(cloud, &q, r);
+		cluster_params(p, awk, p->sched->nodes, &q);
+		rc = handler_awake(cloud, &q, r);
 		params_release(&q);
 	}
 	return rc;

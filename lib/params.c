@@ -4,12 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What the target lists point at before they are resolved: empty. */
+static const struct strlist params_no_targets;
+
 void params_init(struct params *p)
 {
 	memset(p, 0, sizeof(*p));
-	strlist_init(&p->cluster_ids);
-	strlist_init(&p->server_ids);
-	strlist_init(&p->tags);
+	p->cluster_ids = p->server_ids = p->tags = &params_no_targets;
 	strlist_init(&p->node_server_ids);
 	p->action = ACTION_NONE;
 	p->type = CFG_STOP_SOFT;
@@ -19,9 +20,6 @@ void params_release(struct params *p)
 {
 	if (p == NULL)
 		return;
-	strlist_release(&p->cluster_ids);
-	strlist_release(&p->server_ids);
-	strlist_release(&p->tags);
 	strlist_release(&p->node_server_ids);
 }
 
@@ -46,14 +44,6 @@ static int params_action(const char *asked, const struct cfg *c, enum action *ou
 	return err_set(e, "UnknownAction", "unknown action '%s': use one of %s", asked, names);
 }
 
-/* Targets of one kind: the event's when it names any of that kind, else the configured ones. */
-static int params_targets(struct strlist *dst, const struct strlist *configured, int asked,
-			  const struct strlist *named, struct err *e)
-{
-	if (strlist_add_all(dst, asked ? named : configured) != 0)
-		return err_set(e, "OutOfMemory", "out of memory");
-	return 0;
-}
 
 /* A boolean option: the event's when it says (not EVENT_UNSET), else the configured one. */
 static int params_option(int configured, int asked)
@@ -133,11 +123,12 @@ static int params_apig(const struct event *ev, const struct cfg *c, struct param
 
 int params_resolve(const struct event *ev, const struct cfg *c, struct params *p, struct err *e)
 {
-	if (params_action(ev->action, c, &p->action, e) != 0 ||
-	    params_targets(&p->cluster_ids, &c->cluster_ids, ev->has_cluster_ids, &ev->cluster_ids, e) != 0 ||
-	    params_targets(&p->server_ids, &c->server_ids, ev->has_server_ids, &ev->server_ids, e) != 0 ||
-	    params_targets(&p->tags, &c->tags, ev->has_tags, &ev->tags, e) != 0)
+	if (params_action(ev->action, c, &p->action, e) != 0)
 		return -1;
+	/* Targets of each kind: the event's when it names any of that kind, else the configured ones. */
+	p->cluster_ids = ev->has_cluster_ids ? &ev->cluster_ids : &c->cluster_ids;
+	p->server_ids = ev->has_server_ids ? &ev->server_ids : &c->server_ids;
+	p->tags = ev->has_tags ? &ev->tags : &c->tags;
 	p->type = params_type(c->stop_type, ev->has_type, ev->type);
 	p->wait = params_option(c->wait, ev->wait);
 	p->dry_run = c->dry_run ? 1 : params_option(0, ev->dry_run); /* the floor */

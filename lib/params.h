@@ -43,9 +43,10 @@
 /* The resolved request handed to a handler. Owned by the caller; release with params_release(). */
 struct params {
 	enum action action; /* never ACTION_NONE once resolved */
-	struct strlist cluster_ids;
-	struct strlist server_ids;
-	struct strlist tags;
+	/* Borrowed from the event or the configuration (never NULL): both must outlive p. */
+	const struct strlist *cluster_ids;
+	const struct strlist *server_ids;
+	const struct strlist *tags;
 	enum cfg_stop type;
 	int wait;        /* 0 or 1 */
 	int dry_run;     /* 0 or 1 */
